@@ -1,0 +1,233 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+
+	"github.com/retailpulse/retailpulse/internal/kclient"
+	"github.com/retailpulse/retailpulse/internal/topics"
+)
+
+// buildBinary compiles retailpulse once per test run so the end-to-end tests
+// exercise the real binary, flags, signals and all.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "retailpulse")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("building retailpulse: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+type upProcess struct {
+	cmd    *exec.Cmd
+	lines  chan string
+	stderr *strings.Builder
+}
+
+// startUp runs `retailpulse up` and waits for its endpoint table.
+func startUp(t *testing.T, bin string, env []string, args ...string) (*upProcess, []string) {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"up"}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
+	stdout, _ := cmd.StdoutPipe()
+	p := &upProcess{cmd: cmd, lines: make(chan string, 100), stderr: &strings.Builder{}}
+	cmd.Stderr = p.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			p.lines <- sc.Text()
+		}
+		close(p.lines)
+	}()
+	// The endpoint table follows "retailpulse is up" in one write; collect its
+	// indented rows until output pauses.
+	var table []string
+	up := false
+	deadline := time.After(90 * time.Second)
+	for {
+		select {
+		case l, ok := <-p.lines:
+			if !ok {
+				t.Fatalf("up exited before becoming ready; stderr:\n%s", p.stderr)
+			}
+			if strings.HasPrefix(l, "retailpulse is up") {
+				up = true
+			} else if up && strings.HasPrefix(l, "  ") {
+				table = append(table, strings.TrimSpace(l))
+			}
+		case <-deadline:
+			t.Fatalf("up not ready in time; stderr:\n%s", p.stderr)
+		case <-time.After(300 * time.Millisecond):
+			if len(table) > 0 {
+				return p, table
+			}
+		}
+	}
+}
+
+func (p *upProcess) stop(t *testing.T) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- p.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("up exited with %v after SIGTERM; stderr:\n%s", err, p.stderr)
+		}
+	case <-time.After(45 * time.Second):
+		t.Fatalf("up did not stop within 45 s of SIGTERM")
+	}
+	var rest []string
+	for l := range p.lines {
+		rest = append(rest, l)
+	}
+	if !strings.Contains(strings.Join(rest, "\n"), "stopped") {
+		t.Errorf("up did not report a clean stop; stdout tail: %q", rest)
+	}
+}
+
+func topicNames(t *testing.T, bootstrap string) map[string]int {
+	t.Helper()
+	admin, err := kafka.NewAdminClient(kclient.Config{Bootstrap: bootstrap}.Admin("test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	md, err := admin.GetMetadata(nil, true, 10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]int{}
+	for n, tm := range md.Topics {
+		out[n] = len(tm.Partitions)
+	}
+	return out
+}
+
+func TestUpEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end: builds and runs the binary")
+	}
+	bin := buildBinary(t)
+	dataDir := t.TempDir()
+	port := freePort(t)
+	bootstrap := "127.0.0.1:" + strconv.Itoa(port)
+	// Settings come from all three sources: a flag, an env var and a file.
+	cfgFile := filepath.Join(t.TempDir(), "rp.yaml")
+	if err := os.WriteFile(cfgFile, []byte("partitions: 4\nlog-format: json\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"RETAILPULSE_KAFKA_PORT=" + strconv.Itoa(port), "RETAILPULSE_CONFIG=" + cfgFile}
+
+	p, table := startUp(t, bin, env, "--data-dir", dataDir)
+	if !strings.HasPrefix(table[0], "kafka") || !strings.Contains(table[0], bootstrap) {
+		t.Fatalf("endpoint table does not name the broker at %s: %q", bootstrap, table)
+	}
+	got := topicNames(t, bootstrap)
+	for _, name := range topics.Names() {
+		if _, ok := got[name]; !ok {
+			t.Errorf("topic %q missing after up; have %v", name, got)
+		}
+	}
+	if got[topics.UserEvents] != 4 || got[topics.Schemas] != 1 {
+		t.Errorf("partitions: user-events=%d (want 4 from the file), _schemas=%d (want 1)", got[topics.UserEvents], got[topics.Schemas])
+	}
+
+	// Leave a record behind to find after the restart.
+	prod, err := kafka.NewProducer(kclient.Config{Bootstrap: bootstrap}.Producer("test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	topic := topics.UserEvents
+	dr := make(chan kafka.Event, 1)
+	if err := prod.Produce(&kafka.Message{TopicPartition: kafka.TopicPartition{Topic: &topic, Partition: kafka.PartitionAny},
+		Key: []byte("u1"), Value: []byte("hello")}, dr); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case ev := <-dr:
+		if m := ev.(*kafka.Message); m.TopicPartition.Error != nil {
+			t.Fatalf("delivery failed: %v", m.TopicPartition.Error)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("no delivery report within 15 s")
+	}
+	prod.Close()
+	p.stop(t)
+
+	// A second up on the same data dir finds everything and creates nothing.
+	p, _ = startUp(t, bin, env, "--data-dir", dataDir)
+	if strings.Contains(p.stderr.String(), "created topics") {
+		t.Errorf("second up created topics again:\n%s", p.stderr)
+	}
+	admin, err := kafka.NewAdminClient(kclient.Config{Bootstrap: bootstrap}.Admin("test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	specs := map[kafka.TopicPartition]kafka.OffsetSpec{}
+	for i := int32(0); i < 4; i++ {
+		specs[kafka.TopicPartition{Topic: &topic, Partition: i}] = kafka.LatestOffsetSpec
+	}
+	res, err := admin.ListOffsets(ctx, specs)
+	admin.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total int64
+	for _, r := range res.ResultInfos {
+		total += int64(r.Offset)
+	}
+	if total != 1 {
+		t.Errorf("after restart user-events holds %d records, want 1", total)
+	}
+	p.stop(t)
+}
+
+func TestUpRejectsBadConfig(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end: builds and runs the binary")
+	}
+	bin := buildBinary(t)
+	cfgFile := filepath.Join(t.TempDir(), "rp.yaml")
+	_ = os.WriteFile(cfgFile, []byte("partitons: 4\n"), 0o600)
+	out, err := exec.Command(bin, "up", "--config", cfgFile).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), `"partitons"`) {
+		t.Fatalf("want a failure naming the unknown key, got err=%v out=%s", err, out)
+	}
+	out, err = exec.Command(bin, "up", "--kafka-bootstrap", "nohostport").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "kafka-bootstrap") {
+		t.Fatalf("want a failure naming --kafka-bootstrap, got err=%v out=%s", err, out)
+	}
+}

@@ -1,0 +1,141 @@
+package httpx
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
+
+	"github.com/retailpulse/retailpulse/internal/metrics"
+)
+
+// Server is an HTTP server with the sidecar conventions applied.
+type Server struct {
+	name string
+	cfg  config
+	mux  *http.ServeMux
+	srv  *http.Server
+	m    *serverMetrics
+
+	mu   sync.Mutex
+	ln   net.Listener
+	done chan struct{}
+	err  error
+}
+
+// New builds a server named name (used as the metrics label and logger name).
+// Routes are added with Handle before Start.
+func New(name string, opts ...Option) (*Server, error) {
+	cfg := defaults()
+	for _, o := range opts {
+		o.apply(&cfg)
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, fmt.Errorf("configuring %s http server: %w", name, err)
+	}
+	if cfg.registry == nil {
+		cfg.registry = prometheus.NewRegistry()
+	}
+	s := &Server{
+		name: name,
+		cfg:  cfg,
+		mux:  http.NewServeMux(),
+		m:    newServerMetrics(cfg.registry),
+	}
+	s.cfg.logger = cfg.logger.Named("http")
+	s.mux.HandleFunc("GET /health", s.health)
+	s.mux.Handle("GET /metrics", metrics.Handler(cfg.registry))
+	return s, nil
+}
+
+// Handle registers h for a net/http ServeMux pattern such as
+// "GET /subjects/{subject}/versions".
+func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
+
+// HandleFunc registers fn for pattern.
+func (s *Server) HandleFunc(pattern string, fn http.HandlerFunc) { s.mux.HandleFunc(pattern, fn) }
+
+// Start binds the listen address and serves in the background. It returns once
+// the socket is bound, so Addr is valid and clients can connect immediately.
+func (s *Server) Start() error {
+	ln, err := net.Listen("tcp", s.cfg.addr)
+	if err != nil {
+		return fmt.Errorf("starting %s http server on %s: %w", s.name, s.cfg.addr, err)
+	}
+	if !isLoopback(ln.Addr()) && len(s.cfg.basicUsers) == 0 && len(s.cfg.apiKeys) == 0 {
+		s.cfg.logger.Warn("serving without authentication on a non-loopback address",
+			zap.String("server", s.name), zap.String("addr", ln.Addr().String()))
+	}
+	s.srv = &http.Server{
+		Handler:           s.chain(s.mux),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          zap.NewStdLog(s.cfg.logger.WithOptions(zap.IncreaseLevel(zap.WarnLevel))),
+	}
+	s.mu.Lock()
+	s.ln, s.done = ln, make(chan struct{})
+	s.mu.Unlock()
+	go func() {
+		defer close(s.done)
+		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.mu.Lock()
+			s.err = err
+			s.mu.Unlock()
+			s.cfg.logger.Error("http server stopped", zap.String("server", s.name), zap.Error(err))
+		}
+	}()
+	return nil
+}
+
+// Addr returns the bound address (host:port), or "" before Start.
+func (s *Server) Addr() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln == nil {
+		return ""
+	}
+	return s.ln.Addr().String()
+}
+
+// URL returns http://<Addr>.
+func (s *Server) URL() string { return "http://" + s.Addr() }
+
+// Shutdown stops accepting connections and waits for in-flight requests, up
+// to ctx's deadline or the configured shutdown timeout.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if s.srv == nil {
+		return nil
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.cfg.shutdownWait)
+		defer cancel()
+	}
+	err := s.srv.Shutdown(ctx)
+	<-s.done
+	if err != nil {
+		return fmt.Errorf("shutting down %s http server: %w", s.name, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+func (s *Server) health(w http.ResponseWriter, _ *http.Request) {
+	if err := s.cfg.ready(); err != nil {
+		WriteJSON(w, http.StatusServiceUnavailable, "", map[string]string{"status": "DOWN", "reason": err.Error()})
+		return
+	}
+	WriteJSON(w, http.StatusOK, "", map[string]string{"status": "UP"})
+}
+
+func isLoopback(a net.Addr) bool {
+	ta, ok := a.(*net.TCPAddr)
+	return ok && ta.IP.IsLoopback()
+}
