@@ -19,15 +19,11 @@ can gate a CI pipeline; 'register' registers only compatible schemas.`,
 	cmd.PersistentFlags().StringVar(&url, "schema-registry-url", "http://127.0.0.1:8081", "Schema Registry base URL")
 	cmd.PersistentFlags().StringVar(&userInfo, "schema-registry-user-info", "", "basic auth credentials as user:password (like basic.auth.user.info)")
 
-	client := func() (*schemacli.Client, error) { return schemacli.NewClient(url, userInfo) }
-	args := cobra.ExactArgs(2)
-
-	cmd.AddCommand(&cobra.Command{
-		Use:   "diff <subject> <file.avsc>",
-		Short: "Print the field-level changes from the subject's latest version to the file",
-		Args:  args,
-		RunE: func(cmd *cobra.Command, a []string) error {
-			c, err := client()
+	// run adapts a subcommand body to the shared argument handling: a client
+	// for the registry and the schema text of the file argument.
+	run := func(body func(cmd *cobra.Command, c *schemacli.Client, subject, text string) error) func(*cobra.Command, []string) error {
+		return func(cmd *cobra.Command, a []string) error {
+			c, err := schemacli.NewClient(url, userInfo)
 			if err != nil {
 				return err
 			}
@@ -35,7 +31,17 @@ can gate a CI pipeline; 'register' registers only compatible schemas.`,
 			if err != nil {
 				return err
 			}
-			latest, err := c.Latest(cmd.Context(), a[0])
+			return body(cmd, c, a[0], text)
+		}
+	}
+	args := cobra.ExactArgs(2)
+
+	cmd.AddCommand(&cobra.Command{
+		Use:   "diff <subject> <file.avsc>",
+		Short: "Print the field-level changes from the subject's latest version to the file",
+		Args:  args,
+		RunE: run(func(cmd *cobra.Command, c *schemacli.Client, subject, text string) error {
+			latest, err := c.Latest(cmd.Context(), subject)
 			if err != nil {
 				return err
 			}
@@ -48,21 +54,13 @@ can gate a CI pipeline; 'register' registers only compatible schemas.`,
 			}
 			cmd.Print(schemacli.String(changes))
 			return nil
-		},
+		}),
 	}, &cobra.Command{
 		Use:   "check <subject> <file.avsc>",
 		Short: "Diff and test compatibility without registering; exits 1 when incompatible",
 		Args:  args,
-		RunE: func(cmd *cobra.Command, a []string) error {
-			c, err := client()
-			if err != nil {
-				return err
-			}
-			text, err := schemacli.ReadSchemaFile(a[1])
-			if err != nil {
-				return err
-			}
-			r, err := schemacli.Check(cmd.Context(), c, a[0], text)
+		RunE: run(func(cmd *cobra.Command, c *schemacli.Client, subject, text string) error {
+			r, err := schemacli.Check(cmd.Context(), c, subject, text)
 			if err != nil {
 				return err
 			}
@@ -71,23 +69,15 @@ can gate a CI pipeline; 'register' registers only compatible schemas.`,
 				return schemacli.ErrIncompatible
 			}
 			return nil
-		},
+		}),
 	}, &cobra.Command{
 		Use:   "register <subject> <file.avsc>",
 		Short: "Diff, check, and register the schema only if it is compatible",
 		Args:  args,
-		RunE: func(cmd *cobra.Command, a []string) error {
-			c, err := client()
-			if err != nil {
-				return err
-			}
-			text, err := schemacli.ReadSchemaFile(a[1])
-			if err != nil {
-				return err
-			}
-			_, err = schemacli.Register(cmd.Context(), c, a[0], text, cmd.OutOrStdout())
+		RunE: run(func(cmd *cobra.Command, c *schemacli.Client, subject, text string) error {
+			_, err := schemacli.Register(cmd.Context(), c, subject, text, cmd.OutOrStdout())
 			return err
-		},
+		}),
 	})
 	return cmd
 }
