@@ -15,6 +15,9 @@ import (
 	"github.com/retailpulse/retailpulse/sidecars/broker"
 )
 
+// readyTimeoutDefault bounds how long one component may take to get healthy.
+const readyTimeoutDefault = 60 * time.Second
+
 // kafkaFlags are the settings of the embedded broker and the topic layout,
 // shared by `up` and `broker`.
 type kafkaFlags struct {
@@ -32,7 +35,7 @@ func (k *kafkaFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&k.port, "kafka-port", 9092, "port of the embedded Kafka-protocol broker")
 	fs.BoolVar(&k.syncWrites, "kafka-sync-writes", false, "fsync every produced batch (survives power loss, much slower; a process crash loses nothing either way)")
 	fs.IntVar(&k.partitions, "partitions", 6, "partitions of user-events and the feature topics when they are created")
-	fs.DurationVar(&k.readyTimeout, "ready-timeout", 60*time.Second, "how long each component may take to become healthy at start")
+	fs.DurationVar(&k.readyTimeout, "ready-timeout", readyTimeoutDefault, "how long each component may take to become healthy at start")
 }
 
 func (k *kafkaFlags) broker(e *env) (*broker.Broker, error) {

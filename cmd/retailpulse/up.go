@@ -14,12 +14,16 @@ import (
 	"github.com/retailpulse/retailpulse/internal/kclient"
 	"github.com/retailpulse/retailpulse/internal/lifecycle"
 	"github.com/retailpulse/retailpulse/internal/topics"
+	"github.com/retailpulse/retailpulse/schema-registry/schemacli"
 	"github.com/retailpulse/retailpulse/sidecars/broker"
 )
 
 type upFlags struct {
-	kafka     kafkaFlags
-	bootstrap string
+	kafka       kafkaFlags
+	bootstrap   string
+	registry    registryFlags
+	registryURL string
+	userInfo    string
 }
 
 func newUpCommand(e *env) *cobra.Command {
@@ -48,6 +52,9 @@ named by --config. Precedence: flag, then environment, then file, then default.`
 	}
 	f.kafka.register(cmd.Flags())
 	cmd.Flags().StringVar(&f.bootstrap, "kafka-bootstrap", "", "bootstrap servers (host:port,...) of an existing Kafka cluster; skips the embedded broker")
+	f.registry.register(cmd.Flags())
+	cmd.Flags().StringVar(&f.registryURL, "schema-registry-url", "", "URL of an existing Schema Registry; skips the embedded one")
+	cmd.Flags().StringVar(&f.userInfo, "schema-registry-user-info", "", "user:password for --schema-registry-url, as basic.auth.user.info")
 	return cmd
 }
 
@@ -66,6 +73,18 @@ func (f *upFlags) group(e *env) (*lifecycle.Group, error) {
 		return nil, fmt.Errorf("checking --kafka-bootstrap: %w", err)
 	}
 	g.Add(topics.NewProvisioner(kc, topics.Blueprint(f.kafka.layout()), e.logger))
+
+	registryURL, userInfo := f.registryURL, f.userInfo
+	if registryURL == "" {
+		svc := f.registry.service(e, kc, f.kafka.listenHost, 1)
+		g.Add(svc)
+		registryURL = "http://" + net.JoinHostPort(f.kafka.advertised(), strconv.Itoa(f.registry.port))
+		for u, p := range f.registry.users {
+			userInfo = u + ":" + p // any configured user may register
+			break
+		}
+	}
+	g.Add(schemacli.NewProvisioner(registryURL, userInfo, e.logger))
 	return g, nil
 }
 

@@ -3,10 +3,13 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"syscall"
@@ -17,6 +20,7 @@ import (
 
 	"github.com/retailpulse/retailpulse/internal/kclient"
 	"github.com/retailpulse/retailpulse/internal/topics"
+	"github.com/retailpulse/retailpulse/schema-registry/avro"
 )
 
 // buildBinary compiles retailpulse once per test run so the end-to-end tests
@@ -134,6 +138,33 @@ func topicNames(t *testing.T, bootstrap string) map[string]int {
 	return out
 }
 
+// subjectIDs reads subject → latest schema id over the registry's REST API.
+func subjectIDs(t *testing.T, base string) map[string]int {
+	t.Helper()
+	get := func(path string, v any) {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("GET %s: %s", path, resp.Status)
+		}
+		if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var subjects []string
+	get("/subjects", &subjects)
+	out := map[string]int{}
+	for _, s := range subjects {
+		var v struct{ ID int }
+		get("/subjects/"+s+"/versions/latest", &v)
+		out[s] = v.ID
+	}
+	return out
+}
+
 func TestUpEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end: builds and runs the binary")
@@ -147,11 +178,23 @@ func TestUpEndToEnd(t *testing.T) {
 	if err := os.WriteFile(cfgFile, []byte("partitions: 4\nlog-format: json\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	env := []string{"RETAILPULSE_KAFKA_PORT=" + strconv.Itoa(port), "RETAILPULSE_CONFIG=" + cfgFile}
+	srPort := freePort(t)
+	registryURL := "http://127.0.0.1:" + strconv.Itoa(srPort)
+	env := []string{"RETAILPULSE_KAFKA_PORT=" + strconv.Itoa(port), "RETAILPULSE_CONFIG=" + cfgFile,
+		"RETAILPULSE_SCHEMA_REGISTRY_PORT=" + strconv.Itoa(srPort)}
 
 	p, table := startUp(t, bin, env, "--data-dir", dataDir)
 	if !strings.HasPrefix(table[0], "kafka") || !strings.Contains(table[0], bootstrap) {
 		t.Fatalf("endpoint table does not name the broker at %s: %q", bootstrap, table)
+	}
+	if len(table) < 2 || !strings.HasPrefix(table[1], "schema-registry") || !strings.Contains(table[1], registryURL) {
+		t.Fatalf("endpoint table does not name the registry at %s: %q", registryURL, table)
+	}
+	ids := subjectIDs(t, registryURL)
+	for _, s := range avro.All() {
+		if ids[s.Subject] == 0 {
+			t.Errorf("subject %s not registered by up; have %v", s.Subject, ids)
+		}
 	}
 	got := topicNames(t, bootstrap)
 	for _, name := range topics.Names() {
@@ -189,6 +232,9 @@ func TestUpEndToEnd(t *testing.T) {
 	p, _ = startUp(t, bin, env, "--data-dir", dataDir)
 	if strings.Contains(p.stderr.String(), "created topics") {
 		t.Errorf("second up created topics again:\n%s", p.stderr)
+	}
+	if again := subjectIDs(t, registryURL); !reflect.DeepEqual(again, ids) {
+		t.Errorf("schema ids changed across restart: %v → %v", ids, again)
 	}
 	admin, err := kafka.NewAdminClient(kclient.Config{Bootstrap: bootstrap}.Admin("test"))
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 // Report is what Check found, for printing and for callers.
@@ -76,6 +77,10 @@ func (r Report) Print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "INCOMPATIBLE under %s:\n", r.Level)
 	for _, m := range r.Messages {
+		// The old schema's full text is for machines; people have the diff above.
+		if strings.HasPrefix(m, "{oldSchema: ") {
+			continue
+		}
 		fmt.Fprintf(w, "  %s\n", m)
 	}
 }
