@@ -20,6 +20,8 @@ type Broker struct {
 
 	mu      sync.Mutex
 	cluster *kfake.Cluster
+	lock    *os.File       // flock on the data dir while started
+	ln      *gatedListener // set by listen while kfake starts
 }
 
 // New validates the options; Start brings the broker up.
@@ -57,19 +59,38 @@ func (b *Broker) Start() error {
 		kfake.WithLogger(zapLogger{b.cfg.logger.Named("kfake")}),
 		kfake.ListenFn(b.listen),
 	}
+	var open []openTxn
 	if b.cfg.dataDir != "" {
 		if err := os.MkdirAll(b.cfg.dataDir, 0o755); err != nil {
 			return fmt.Errorf("creating broker data dir %s: %w", b.cfg.dataDir, err)
 		}
+		lock, err := lockDataDir(b.cfg.dataDir)
+		if err != nil {
+			return err
+		}
+		b.lock = lock
 		opts = append(opts, kfake.DataDir(b.cfg.dataDir))
 		if b.cfg.syncWrites {
 			opts = append(opts, kfake.SyncWrites())
 		}
+		// Scanned before kfake loads, while nothing writes the files.
+		if open, err = scanOpenTxns(b.cfg.dataDir); err != nil {
+			b.releaseLock()
+			return fmt.Errorf("scanning %s for open transactions: %w", b.cfg.dataDir, err)
+		}
 	}
 	c, err := kfake.NewCluster(opts...)
 	if err != nil {
+		b.releaseLock()
 		return fmt.Errorf("starting embedded broker on %s: %w", net.JoinHostPort(b.host, strconv.Itoa(b.port)), err)
 	}
+	installKafkaCompat(c)
+	if err := b.abortCrashedTxns(c, open); err != nil {
+		c.Close()
+		b.releaseLock()
+		return fmt.Errorf("recovering transactions in %s: %w", b.cfg.dataDir, err)
+	}
+	b.ln.Open()
 	b.cluster = c
 	return nil
 }
@@ -88,12 +109,20 @@ func (b *Broker) Addr() string {
 // data directory. It is safe to call more than once.
 func (b *Broker) Close() {
 	b.mu.Lock()
+	defer b.mu.Unlock()
 	c := b.cluster
 	b.cluster = nil
-	b.mu.Unlock()
 	if c != nil {
+		// kfake writes its final snapshot in Close; keep the lock until then.
 		c.Close()
 	}
+	b.releaseLock()
+}
+
+// releaseLock gives up the data dir; b.mu must be held.
+func (b *Broker) releaseLock() {
+	unlockDataDir(b.lock)
+	b.lock = nil
 }
 
 // Compact runs log compaction and retention now, rather than at the next
@@ -106,35 +135,6 @@ func (b *Broker) Compact() {
 		c.Compact()
 	}
 }
-
-// listen binds the configured host instead of kfake's fixed 127.0.0.1 and
-// advertises the configured host, so a broker bound to 0.0.0.0 still tells
-// clients an address they can dial.
-func (b *Broker) listen(network, address string) (net.Listener, error) {
-	_, port, err := net.SplitHostPort(address)
-	if err != nil {
-		return nil, err
-	}
-	ln, err := net.Listen(network, net.JoinHostPort(b.host, port))
-	if err != nil {
-		return nil, err
-	}
-	bound := ln.Addr().(*net.TCPAddr)
-	adv := &advertisedAddr{network: network, hostport: net.JoinHostPort(b.cfg.advertise, strconv.Itoa(bound.Port))}
-	return advertisedListener{Listener: ln, addr: adv}, nil
-}
-
-type advertisedListener struct {
-	net.Listener
-	addr net.Addr
-}
-
-func (l advertisedListener) Addr() net.Addr { return l.addr }
-
-type advertisedAddr struct{ network, hostport string }
-
-func (a *advertisedAddr) Network() string { return a.network }
-func (a *advertisedAddr) String() string  { return a.hostport }
 
 // zapLogger adapts kfake's printf logger. kfake logs each request at info;
 // that is debug detail for us, so info and debug both map to debug.

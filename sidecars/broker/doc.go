@@ -11,5 +11,10 @@
 // producer-id change to files under the data directory as it happens, and
 // writes a full snapshot on a clean stop. A kill -9 therefore keeps everything
 // the OS page cache already received; WithSyncWrites adds an fsync per batch
-// for machine crashes, at a large throughput cost.
+// for machine crashes, at a large throughput cost. Transactions a crash left
+// open are aborted, with abort markers as Kafka's coordinator writes them,
+// before clients are let in (recover.go).
+//
+// Where kfake answers differently from Kafka in a way our clients notice, a
+// control hook makes it answer like Kafka (compat.go).
 package broker
