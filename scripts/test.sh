@@ -14,7 +14,8 @@ die() { printf 'test.sh: %s\n' "$*" >&2; exit 1; }
 #   python3-confluent-kafka, python3-avro, python3-requests
 #                         a real third-party Confluent client and Avro library
 #                         (registry interop, serde cross-checks, compat oracle)
-APT_PACKAGES=(kcat python3-confluent-kafka python3-avro python3-requests)
+#   docker-compose        validates compose/docker-compose.yml (no Docker engine needed)
+APT_PACKAGES=(kcat python3-confluent-kafka python3-avro python3-requests docker-compose)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
