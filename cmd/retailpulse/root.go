@@ -42,7 +42,8 @@ func newRootCommand() *cobra.Command {
 	pf.StringVar(&rf.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	pf.StringVar(&rf.logFormat, "log-format", "auto", "log format: auto (console on a terminal, JSON otherwise), json or console")
 
-	root.AddCommand(newUpCommand(e), newBrokerCommand(e), newSchemaRegistryCommand(e), newSchemasCommand(), newTopicsCommand(e))
+	root.AddCommand(newUpCommand(e), newBrokerCommand(e), newSchemaRegistryCommand(e), newSchemasCommand(), newTopicsCommand(e),
+		newRestproxyCommand(e), newLoadgenCommand())
 
 	known := map[string]bool{}
 	for _, c := range append(root.Commands(), root) {

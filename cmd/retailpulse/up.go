@@ -16,6 +16,7 @@ import (
 	"github.com/retailpulse/retailpulse/internal/topics"
 	"github.com/retailpulse/retailpulse/schema-registry/schemacli"
 	"github.com/retailpulse/retailpulse/sidecars/broker"
+	"github.com/retailpulse/retailpulse/sidecars/restproxy"
 )
 
 type upFlags struct {
@@ -24,6 +25,7 @@ type upFlags struct {
 	registry    registryFlags
 	registryURL string
 	userInfo    string
+	restproxy   restproxyFlags
 }
 
 func newUpCommand(e *env) *cobra.Command {
@@ -53,6 +55,7 @@ named by --config. Precedence: flag, then environment, then file, then default.`
 	f.kafka.register(cmd.Flags())
 	cmd.Flags().StringVar(&f.bootstrap, "kafka-bootstrap", "", "bootstrap servers (host:port,...) of an existing Kafka cluster; skips the embedded broker")
 	f.registry.register(cmd.Flags())
+	f.restproxy.register(cmd.Flags())
 	cmd.Flags().StringVar(&f.registryURL, "schema-registry-url", "", "URL of an existing Schema Registry; skips the embedded one")
 	cmd.Flags().StringVar(&f.userInfo, "schema-registry-user-info", "", "user:password for --schema-registry-url, as basic.auth.user.info")
 	return cmd
@@ -85,6 +88,12 @@ func (f *upFlags) group(e *env) (*lifecycle.Group, error) {
 		}
 	}
 	g.Add(schemacli.NewProvisioner(registryURL, userInfo, e.logger))
+
+	proxy, err := f.restproxy.proxy(e, kc, f.kafka.listenHost, registryURL, userInfo)
+	if err != nil {
+		return nil, err
+	}
+	g.Add(restproxy.Component(proxy))
 	return g, nil
 }
 

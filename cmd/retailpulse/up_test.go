@@ -186,17 +186,19 @@ func TestUpEndToEnd(t *testing.T) {
 	if err := os.WriteFile(cfgFile, []byte("partitions: 4\nlog-format: json\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	srPort := freePort(t)
+	srPort, rpPort := freePort(t), freePort(t)
 	registryURL := "http://127.0.0.1:" + strconv.Itoa(srPort)
+	proxyURL := "http://127.0.0.1:" + strconv.Itoa(rpPort)
 	env := []string{"RETAILPULSE_KAFKA_PORT=" + strconv.Itoa(port), "RETAILPULSE_CONFIG=" + cfgFile,
-		"RETAILPULSE_SCHEMA_REGISTRY_PORT=" + strconv.Itoa(srPort)}
+		"RETAILPULSE_SCHEMA_REGISTRY_PORT=" + strconv.Itoa(srPort), "RETAILPULSE_RESTPROXY_PORT=" + strconv.Itoa(rpPort)}
 
 	p, table := startUp(t, bin, env, "--data-dir", dataDir)
 	if !strings.HasPrefix(table[0], "kafka") || !strings.Contains(table[0], bootstrap) {
 		t.Fatalf("endpoint table does not name the broker at %s: %q", bootstrap, table)
 	}
-	if len(table) < 2 || !strings.HasPrefix(table[1], "schema-registry") || !strings.Contains(table[1], registryURL) {
-		t.Fatalf("endpoint table does not name the registry at %s: %q", registryURL, table)
+	if len(table) < 3 || !strings.HasPrefix(table[1], "schema-registry") || !strings.Contains(table[1], registryURL) ||
+		!strings.HasPrefix(table[2], "rest-proxy") || !strings.Contains(table[2], proxyURL) {
+		t.Fatalf("endpoint table does not name the registry at %s and the proxy at %s: %q", registryURL, proxyURL, table)
 	}
 	// The topics command (what compose runs) finds everything up created.
 	out, err := exec.Command(bin, "topics", "--kafka-bootstrap", bootstrap).CombinedOutput()
@@ -217,6 +219,26 @@ func TestUpEndToEnd(t *testing.T) {
 	}
 	if got[topics.UserEvents] != 4 || got[topics.Schemas] != 1 {
 		t.Errorf("partitions: user-events=%d (want 4 from the file), _schemas=%d (want 1)", got[topics.UserEvents], got[topics.Schemas])
+	}
+
+	// An SDK-shaped event through the REST proxy, as the README shows.
+	resp, err := http.Post(proxyURL+"/topics/user-events", "application/vnd.kafka.json.v2+json", strings.NewReader(
+		`{"records":[{"value":{"event_id":"7a3b4c5d-6e7f-4a1b-8c2d-3e4f5a6b7c8d","event_type":"PRODUCT_VIEW",`+
+			`"user_id":"u-13","session_id":"s-7","event_time":1767225600000,"item_id":"sku-5","price":19.99,"currency":"EUR"}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var produced struct {
+		ValueSchemaID int `json:"value_schema_id"`
+		Offsets       []struct {
+			ErrorCode *int `json:"error_code"`
+		} `json:"offsets"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&produced)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || len(produced.Offsets) != 1 || produced.Offsets[0].ErrorCode != nil ||
+		produced.ValueSchemaID != ids["user-events-value"] {
+		t.Fatalf("REST produce: %s %+v", resp.Status, produced)
 	}
 
 	// Leave a record behind to find after the restart.
@@ -268,8 +290,8 @@ func TestUpEndToEnd(t *testing.T) {
 	for _, r := range res.ResultInfos {
 		total += int64(r.Offset)
 	}
-	if total != 1 {
-		t.Errorf("after restart user-events holds %d records, want 1", total)
+	if total != 2 {
+		t.Errorf("after restart user-events holds %d records, want 2 (one via REST, one via librdkafka)", total)
 	}
 	p.stop(t)
 }

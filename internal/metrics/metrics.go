@@ -4,6 +4,7 @@
 package metrics
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -53,24 +54,35 @@ func Factory(reg prometheus.Registerer) Registerer {
 // Registerer creates and registers metrics with the component's subsystem.
 type Registerer struct{ reg prometheus.Registerer }
 
-func (r Registerer) register(c prometheus.Collector) {
-	if r.reg != nil {
-		r.reg.MustRegister(c)
+// register adds c to the registry, or returns the collector already
+// registered under the same name and labels: several instances of one
+// component (the HTTP servers of one process, say) then share a metric and
+// tell themselves apart by label. A conflicting definition still panics, as
+// that is a programming error.
+func register[C prometheus.Collector](r Registerer, c C) C {
+	if r.reg == nil {
+		return c
 	}
+	if err := r.reg.Register(c); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
+			if existing, ok := are.ExistingCollector.(C); ok {
+				return existing
+			}
+		}
+		panic(err)
+	}
+	return c
 }
 
 // CounterVec declares a counter vector under retailpulse_<subsystem>_<name>.
 func (r Registerer) CounterVec(subsystem, name, help string, labels ...string) *prometheus.CounterVec {
-	c := prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: Namespace, Subsystem: subsystem, Name: name, Help: help}, labels)
-	r.register(c)
-	return c
+	return register(r, prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: Namespace, Subsystem: subsystem, Name: name, Help: help}, labels))
 }
 
 // GaugeVec declares a gauge vector under retailpulse_<subsystem>_<name>.
 func (r Registerer) GaugeVec(subsystem, name, help string, labels ...string) *prometheus.GaugeVec {
-	g := prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: Namespace, Subsystem: subsystem, Name: name, Help: help}, labels)
-	r.register(g)
-	return g
+	return register(r, prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: Namespace, Subsystem: subsystem, Name: name, Help: help}, labels))
 }
 
 // HistogramVec declares a histogram vector under retailpulse_<subsystem>_<name>.
@@ -79,7 +91,5 @@ func (r Registerer) HistogramVec(subsystem, name, help string, buckets []float64
 	if buckets == nil {
 		buckets = prometheus.ExponentialBuckets(0.0005, 2, 16)
 	}
-	h := prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: Namespace, Subsystem: subsystem, Name: name, Help: help, Buckets: buckets}, labels)
-	r.register(h)
-	return h
+	return register(r, prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: Namespace, Subsystem: subsystem, Name: name, Help: help, Buckets: buckets}, labels))
 }

@@ -31,3 +31,18 @@ func TestRegistryServesBuildInfoAndComponentMetrics(t *testing.T) {
 func TestNilFactoryRegistersNowhere(t *testing.T) {
 	Factory(nil).CounterVec("demo", "x_total", "X.").WithLabelValues().Inc()
 }
+
+func TestSameMetricFromTwoInstancesIsShared(t *testing.T) {
+	reg := NewRegistry("v")
+	a := Factory(reg).CounterVec("http", "requests_total", "Requests.", "server")
+	b := Factory(reg).CounterVec("http", "requests_total", "Requests.", "server")
+	if a != b {
+		t.Fatal("second declaration did not return the registered collector")
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("a conflicting definition must panic")
+		}
+	}()
+	Factory(reg).CounterVec("http", "requests_total", "Requests.", "other_label")
+}

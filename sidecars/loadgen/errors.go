@@ -1,0 +1,13 @@
+package loadgen
+
+import "errors"
+
+var (
+	// ErrInvalidOptions means Options failed validation; the error names
+	// the field.
+	ErrInvalidOptions = errors.New("invalid load generator options")
+	// ErrSource means the event source could not be read.
+	ErrSource = errors.New("reading event source")
+	// ErrUnreachable means the proxy did not answer at all at the start.
+	ErrUnreachable = errors.New("rest proxy unreachable")
+)

@@ -1,0 +1,145 @@
+package loadgen
+
+import (
+	"math/rand/v2"
+	"strconv"
+	"unicode/utf8"
+)
+
+// event is one UserEvent as the generator builds it; empty strings and
+// unset numbers are Avro nulls.
+type event struct {
+	id                        [36]byte
+	typ                       string
+	user, session             string
+	timeMS                    int64
+	storefront, item          string
+	category, brand, currency string
+	price                     float64
+	hasPrice                  bool
+	quantity                  int32
+	orderID, query            string
+	pageURL, referrer         string
+	userAgent                 string
+}
+
+const hexDigits = "0123456789abcdef"
+
+// newID writes a random RFC 4122 version 4 UUID.
+func (e *event) newID(r *rand.Rand) {
+	var b [16]byte
+	hi, lo := r.Uint64(), r.Uint64()
+	for i := 0; i < 8; i++ {
+		b[i], b[8+i] = byte(hi>>(8*i)), byte(lo>>(8*i))
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	j := 0
+	for i, c := range b {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			e.id[j] = '-'
+			j++
+		}
+		e.id[j], e.id[j+1] = hexDigits[c>>4], hexDigits[c&0x0f]
+		j += 2
+	}
+}
+
+// appendJSON writes the event as a JSON object. tagged writes Avro JSON as
+// upstream REST Proxy requires (every field, unions as {"type": value});
+// otherwise plain JSON with null fields left out, as the SDK sends it.
+func (e *event) appendJSON(dst []byte, tagged bool) []byte {
+	dst = append(dst, `{"event_id":"`...)
+	dst = append(dst, e.id[:]...)
+	dst = append(dst, `","event_type":`...)
+	dst = appendString(dst, e.typ)
+	dst = append(dst, `,"user_id":`...)
+	dst = appendString(dst, e.user)
+	dst = append(dst, `,"session_id":`...)
+	dst = appendString(dst, e.session)
+	dst = append(dst, `,"event_time":`...)
+	dst = strconv.AppendInt(dst, e.timeMS, 10)
+	opt := func(name, v string) {
+		switch {
+		case v != "" && tagged:
+			dst = append(dst, `,"`+name+`":{"string":`...)
+			dst = appendString(dst, v)
+			dst = append(dst, '}')
+		case v != "":
+			dst = append(dst, `,"`+name+`":`...)
+			dst = appendString(dst, v)
+		case tagged:
+			dst = append(dst, `,"`+name+`":null`...)
+		}
+	}
+	opt("storefront", e.storefront)
+	opt("item_id", e.item)
+	opt("category", e.category)
+	opt("brand", e.brand)
+	switch {
+	case e.hasPrice && tagged:
+		dst = append(dst, `,"price":{"double":`...)
+		dst = strconv.AppendFloat(dst, e.price, 'f', -1, 64)
+		dst = append(dst, '}')
+	case e.hasPrice:
+		dst = append(dst, `,"price":`...)
+		dst = strconv.AppendFloat(dst, e.price, 'f', -1, 64)
+	case tagged:
+		dst = append(dst, `,"price":null`...)
+	}
+	switch {
+	case e.quantity > 0 && tagged:
+		dst = append(dst, `,"quantity":{"int":`...)
+		dst = strconv.AppendInt(dst, int64(e.quantity), 10)
+		dst = append(dst, '}')
+	case e.quantity > 0:
+		dst = append(dst, `,"quantity":`...)
+		dst = strconv.AppendInt(dst, int64(e.quantity), 10)
+	case tagged:
+		dst = append(dst, `,"quantity":null`...)
+	}
+	opt("currency", e.currency)
+	opt("order_id", e.orderID)
+	opt("search_query", e.query)
+	opt("page_url", e.pageURL)
+	opt("referrer", e.referrer)
+	opt("user_agent", e.userAgent)
+	if tagged {
+		dst = append(dst, `,"attributes":{}`...)
+	}
+	return append(dst, '}')
+}
+
+// appendString writes s as a JSON string.
+func appendString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			dst = append(dst, '\\', c)
+			i++
+		case c < 0x20:
+			dst = append(dst, `\u00`...)
+			dst = append(dst, hexDigits[c>>4], hexDigits[c&0x0f])
+			i++
+		case c < utf8.RuneSelf:
+			dst = append(dst, c)
+			i++
+		default:
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && n == 1 {
+				dst = append(dst, `\ufffd`...)
+			} else {
+				dst = append(dst, s[i:i+n]...)
+			}
+			i += n
+		}
+	}
+	return append(dst, '"')
+}
+
+// source yields events; each worker owns one, so sources need no locks.
+type source interface {
+	next(e *event, nowMS int64)
+}
