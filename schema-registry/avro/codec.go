@@ -141,15 +141,16 @@ func checkUserEvent(ev *UserEvent) error {
 	if !ev.EventType.Valid() {
 		return fmt.Errorf("field event_type: %w: unknown symbol %q", ErrInvalidField, ev.EventType)
 	}
-	if !isUUID(ev.EventID) {
+	if !IsUUID(ev.EventID) {
 		return fmt.Errorf("field event_id: %w: %q is not a UUID in 8-4-4-4-12 hex form", ErrInvalidField, ev.EventID)
 	}
 	return nil
 }
 
-// isUUID accepts the RFC 4122 text form in either case, without braces or a
-// urn:uuid: prefix, which is what the uuid logical type carries.
-func isUUID(s string) bool {
+// IsUUID reports whether s is the RFC 4122 text form (either case, without
+// braces or a urn:uuid: prefix): what the uuid logical type carries, and what
+// python-avro and Java readers that convert logical types accept.
+func IsUUID(s string) bool {
 	if len(s) != 36 {
 		return false
 	}

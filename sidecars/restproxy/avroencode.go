@@ -9,6 +9,8 @@ import (
 	"time"
 
 	hamba "github.com/hamba/avro/v2"
+
+	"github.com/retailpulse/retailpulse/schema-registry/avro"
 )
 
 // convError is a value that does not fit its schema, located by path
@@ -114,7 +116,7 @@ func (n *avroNode) encode(dst []byte, v *jsonValue, wantNative bool) ([]byte, an
 		if v.kind != jsonString {
 			return dst, nil, mismatch(n, v)
 		}
-		if n.logical == hamba.UUID && !isUUID(v.s) {
+		if n.logical == hamba.UUID && !avro.IsUUID(v.s) {
 			return dst, nil, convErr("%q is not a UUID in 8-4-4-4-12 hex form", v.s)
 		}
 		dst = binary.AppendVarint(dst, int64(len(v.s)))
@@ -391,25 +393,4 @@ func (n *avroNode) octets(v *jsonValue) ([]byte, error) {
 		return nil, convErr("fixed %s needs %d bytes, got %d", n.tag, n.size, len(b))
 	}
 	return b, nil
-}
-
-// isUUID accepts the RFC 4122 text form, what the uuid logical type carries.
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
 }

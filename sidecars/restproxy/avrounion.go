@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	hamba "github.com/hamba/avro/v2"
+
+	"github.com/retailpulse/retailpulse/schema-registry/avro"
 )
 
 // encodeUnion picks the branch for v. Avro JSON tags non-null union values
@@ -97,7 +99,7 @@ func (n *avroNode) accepts(v *jsonValue) bool {
 	case hamba.Float, hamba.Double:
 		return v.kind == jsonNumber
 	case hamba.String:
-		return v.kind == jsonString && (n.logical != hamba.UUID || isUUID(v.s))
+		return v.kind == jsonString && (n.logical != hamba.UUID || avro.IsUUID(v.s))
 	case hamba.Bytes, hamba.Fixed:
 		_, err := n.octets(v)
 		return err == nil

@@ -10,6 +10,8 @@ import (
 	"github.com/google/cel-go/common/types"
 	"github.com/google/cel-go/common/types/ref"
 	"github.com/google/cel-go/interpreter"
+
+	"github.com/retailpulse/retailpulse/schema-registry/avro"
 )
 
 // costLimit bounds the work one expression may do per event, so a rule
@@ -113,7 +115,7 @@ func newEnv() (*cel.Env, error) {
 		cel.Function("is_uuid", cel.Overload("is_uuid_string", []*cel.Type{cel.StringType}, cel.BoolType,
 			cel.UnaryBinding(func(v ref.Val) ref.Val {
 				s, _ := v.Value().(string)
-				return types.Bool(isUUID(s))
+				return types.Bool(avro.IsUUID(s))
 			}))),
 	)
 }
@@ -275,25 +277,4 @@ func (e *Engine) Evaluate(ev map[string]any, req *Request) Decision {
 		return d
 	}
 	return d
-}
-
-// isUUID accepts the RFC 4122 text form in either case.
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
 }
