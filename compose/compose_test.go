@@ -52,7 +52,7 @@ func TestComposeMatchesTheBlueprint(t *testing.T) {
 		}
 		return strings.Join(ps, ",")
 	}
-	for name, want := range map[string]string{"kafka": "9092:9092", "schema-registry": "8081:8081", "restproxy": "8082:8082", "nginx": "8080:80"} {
+	for name, want := range map[string]string{"kafka": "9092:9092", "schema-registry": "8081:8081", "restproxy": "8082:8082", "connect": "8083:8083", "nginx": "8080:80"} {
 		if got := published(name); !strings.Contains(got, want) {
 			t.Errorf("service %s publishes %q, want %q", name, got, want)
 		}

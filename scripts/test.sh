@@ -15,7 +15,8 @@ die() { printf 'test.sh: %s\n' "$*" >&2; exit 1; }
 #                         a real third-party Confluent client and Avro library
 #                         (registry interop, serde cross-checks, compat oracle)
 #   docker-compose        validates compose/docker-compose.yml (no Docker engine needed)
-APT_PACKAGES=(kcat python3-confluent-kafka python3-avro python3-requests docker-compose)
+#   zookeeper             real ZooKeeper in front of the HBase test double, for gohbase
+APT_PACKAGES=(kcat python3-confluent-kafka python3-avro python3-requests docker-compose zookeeper)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -35,6 +36,7 @@ if ((${#missing[@]})); then
 fi
 /usr/bin/python3 -c 'import confluent_kafka.avro, avro.schema' || die "python3-confluent-kafka/python3-avro not importable by /usr/bin/python3"
 command -v kcat >/dev/null || die "kcat not on PATH after install"
+[[ -f /usr/share/java/zookeeper.jar ]] && command -v java >/dev/null || die "zookeeper.jar or java missing after install"
 
 command -v go >/dev/null || { [[ -x /usr/local/go/bin/go ]] && export PATH=$PATH:/usr/local/go/bin; }
 command -v go >/dev/null || die "go toolchain not found (expected on PATH or /usr/local/go/bin)"

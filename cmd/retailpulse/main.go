@@ -8,9 +8,15 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/sirupsen/logrus"
 )
 
 func main() {
+	// gohbase (HBaseSink) logs every region lookup through logrus at info;
+	// only its warnings are worth an operator's attention.
+	logrus.SetLevel(logrus.WarnLevel)
+
 	// The first SIGINT/SIGTERM cancels ctx and starts a clean drain; a second
 	// one kills the process the default way, for when a drain hangs.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

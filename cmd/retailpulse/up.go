@@ -16,6 +16,7 @@ import (
 	"github.com/retailpulse/retailpulse/internal/topics"
 	"github.com/retailpulse/retailpulse/schema-registry/schemacli"
 	"github.com/retailpulse/retailpulse/sidecars/broker"
+	"github.com/retailpulse/retailpulse/sidecars/connect"
 	"github.com/retailpulse/retailpulse/sidecars/restproxy"
 )
 
@@ -26,6 +27,7 @@ type upFlags struct {
 	registryURL string
 	userInfo    string
 	restproxy   restproxyFlags
+	connect     connectFlags
 }
 
 func newUpCommand(e *env) *cobra.Command {
@@ -56,6 +58,7 @@ named by --config. Precedence: flag, then environment, then file, then default.`
 	cmd.Flags().StringVar(&f.bootstrap, "kafka-bootstrap", "", "bootstrap servers (host:port,...) of an existing Kafka cluster; skips the embedded broker")
 	f.registry.register(cmd.Flags())
 	f.restproxy.register(cmd.Flags())
+	f.connect.register(cmd.Flags())
 	cmd.Flags().StringVar(&f.registryURL, "schema-registry-url", "", "URL of an existing Schema Registry; skips the embedded one")
 	cmd.Flags().StringVar(&f.userInfo, "schema-registry-user-info", "", "user:password for --schema-registry-url, as basic.auth.user.info")
 	return cmd
@@ -94,6 +97,12 @@ func (f *upFlags) group(e *env) (*lifecycle.Group, error) {
 		return nil, err
 	}
 	g.Add(restproxy.Component(proxy))
+
+	worker, err := f.connect.worker(e, kc, f.kafka.listenHost, registryURL)
+	if err != nil {
+		return nil, err
+	}
+	g.Add(connect.Component(worker))
 	return g, nil
 }
 

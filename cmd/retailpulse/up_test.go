@@ -186,11 +186,12 @@ func TestUpEndToEnd(t *testing.T) {
 	if err := os.WriteFile(cfgFile, []byte("partitions: 4\nlog-format: json\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	srPort, rpPort := freePort(t), freePort(t)
+	srPort, rpPort, cnPort := freePort(t), freePort(t), freePort(t)
 	registryURL := "http://127.0.0.1:" + strconv.Itoa(srPort)
 	proxyURL := "http://127.0.0.1:" + strconv.Itoa(rpPort)
 	env := []string{"RETAILPULSE_KAFKA_PORT=" + strconv.Itoa(port), "RETAILPULSE_CONFIG=" + cfgFile,
-		"RETAILPULSE_SCHEMA_REGISTRY_PORT=" + strconv.Itoa(srPort), "RETAILPULSE_RESTPROXY_PORT=" + strconv.Itoa(rpPort)}
+		"RETAILPULSE_SCHEMA_REGISTRY_PORT=" + strconv.Itoa(srPort), "RETAILPULSE_RESTPROXY_PORT=" + strconv.Itoa(rpPort),
+		"RETAILPULSE_CONNECT_PORT=" + strconv.Itoa(cnPort)}
 
 	p, table := startUp(t, bin, env, "--data-dir", dataDir)
 	if !strings.HasPrefix(table[0], "kafka") || !strings.Contains(table[0], bootstrap) {
@@ -199,6 +200,20 @@ func TestUpEndToEnd(t *testing.T) {
 	if len(table) < 3 || !strings.HasPrefix(table[1], "schema-registry") || !strings.Contains(table[1], registryURL) ||
 		!strings.HasPrefix(table[2], "rest-proxy") || !strings.Contains(table[2], proxyURL) {
 		t.Fatalf("endpoint table does not name the registry at %s and the proxy at %s: %q", registryURL, proxyURL, table)
+	}
+	connectURL := "http://127.0.0.1:" + strconv.Itoa(cnPort)
+	if len(table) < 4 || !strings.HasPrefix(table[3], "connect") || !strings.Contains(table[3], connectURL) {
+		t.Fatalf("endpoint table does not name Connect at %s: %q", connectURL, table)
+	}
+	var plugins []struct{ Class string }
+	resp, err := http.Get(connectURL + "/connector-plugins")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&plugins)
+	resp.Body.Close()
+	if len(plugins) == 0 {
+		t.Fatalf("Connect lists no plugins")
 	}
 	// The topics command (what compose runs) finds everything up created.
 	out, err := exec.Command(bin, "topics", "--kafka-bootstrap", bootstrap).CombinedOutput()
@@ -222,7 +237,7 @@ func TestUpEndToEnd(t *testing.T) {
 	}
 
 	// An SDK-shaped event through the REST proxy, as the README shows.
-	resp, err := http.Post(proxyURL+"/topics/user-events", "application/vnd.kafka.json.v2+json", strings.NewReader(
+	resp, err = http.Post(proxyURL+"/topics/user-events", "application/vnd.kafka.json.v2+json", strings.NewReader(
 		`{"records":[{"value":{"event_id":"7a3b4c5d-6e7f-4a1b-8c2d-3e4f5a6b7c8d","event_type":"PRODUCT_VIEW",`+
 			`"user_id":"u-13","session_id":"s-7","event_time":1767225600000,"item_id":"sku-5","price":19.99,"currency":"EUR"}}]}`))
 	if err != nil {

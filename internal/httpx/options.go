@@ -21,6 +21,7 @@ type config struct {
 	logger       *zap.Logger
 	registry     *prometheus.Registry
 	ready        func() error
+	healthBody   func(ready error) any
 	bodyLimit    int64
 	basicUsers   map[string]string
 	apiKeys      map[string]string
@@ -44,6 +45,14 @@ func WithRegistry(reg *prometheus.Registry) Option {
 // WithReady sets the readiness check behind /health: nil error means ready.
 // Default: always ready once listening.
 func WithReady(fn func() error) Option { return optionFunc(func(c *config) { c.ready = fn }) }
+
+// WithHealthBody sets the JSON body /health answers, given the readiness
+// check's result (nil when ready). The status stays 200 / 503. APIs with a
+// defined health shape (Kafka Connect's KIP-1017) use it. Default:
+// {"status":"UP"} or {"status":"DOWN","reason":...}.
+func WithHealthBody(fn func(ready error) any) Option {
+	return optionFunc(func(c *config) { c.healthBody = fn })
+}
 
 // WithBodyLimit caps request bodies in bytes; larger bodies get 413.
 // Default: 16 MiB.
@@ -102,6 +111,7 @@ func defaults() config {
 		apiKeyHeader: "X-API-Key",
 		shutdownWait: 10 * time.Second,
 		ready:        func() error { return nil },
+		healthBody:   defaultHealthBody,
 	}
 }
 

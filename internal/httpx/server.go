@@ -128,11 +128,19 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 func (s *Server) health(w http.ResponseWriter, _ *http.Request) {
-	if err := s.cfg.ready(); err != nil {
-		WriteJSON(w, http.StatusServiceUnavailable, "", map[string]string{"status": "DOWN", "reason": err.Error()})
-		return
+	err := s.cfg.ready()
+	status := http.StatusOK
+	if err != nil {
+		status = http.StatusServiceUnavailable
 	}
-	WriteJSON(w, http.StatusOK, "", map[string]string{"status": "UP"})
+	WriteJSON(w, status, "", s.cfg.healthBody(err))
+}
+
+func defaultHealthBody(ready error) any {
+	if ready != nil {
+		return map[string]string{"status": "DOWN", "reason": ready.Error()}
+	}
+	return map[string]string{"status": "UP"}
 }
 
 func isLoopback(a net.Addr) bool {

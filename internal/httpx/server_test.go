@@ -142,3 +142,11 @@ func TestNewValidates(t *testing.T) {
 		t.Fatal("want error for zero body limit")
 	}
 }
+
+func TestHealthBodyIsConfigurable(t *testing.T) {
+	s := startServer(t, WithHealthBody(func(err error) any { return map[string]bool{"ok": err == nil} }))
+	req, _ := http.NewRequest("GET", s.URL()+"/health", nil)
+	if code, body := do(t, req); code != 200 || !strings.Contains(body, `{"ok":true}`) {
+		t.Fatalf("got %d %s", code, body)
+	}
+}

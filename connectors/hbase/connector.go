@@ -1,0 +1,93 @@
+package hbase
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.uber.org/zap"
+
+	"github.com/retailpulse/retailpulse/connectors"
+)
+
+// Class names and version of the sink.
+const (
+	SinkClass = "io.retailpulse.connect.hbase.HBaseSinkConnector"
+	Alias     = "HBaseSink"
+	Version   = "1.0.0"
+)
+
+// Option configures the plugin.
+type Option func(*pluginOptions)
+
+type pluginOptions struct{ log *zap.Logger }
+
+// WithLogger gives tasks a logger (WARN-mode skips, created tables,
+// servers that ignore conditional increments). Nil keeps the default, a
+// no-op logger.
+func WithLogger(l *zap.Logger) Option {
+	return func(o *pluginOptions) {
+		if l != nil {
+			o.log = l
+		}
+	}
+}
+
+// Plugin declares the HBase sink for the registry.
+func Plugin(opts ...Option) connectors.Plugin {
+	o := pluginOptions{log: zap.NewNop()}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return connectors.Plugin{
+		Class: SinkClass, Aliases: []string{Alias}, Type: connectors.PluginSink, Version: Version, Spec: Spec,
+		NewSink: func() connectors.SinkConnector { return &Connector{log: o.log} },
+	}
+}
+
+// Connector is the HBase sink connector. Tasks share nothing: each has its
+// own client, and the offset guards make the partitions' writes safe
+// wherever they land.
+type Connector struct {
+	log   *zap.Logger
+	props map[string]string
+}
+
+var _ connectors.CrossValidator = (*Connector)(nil)
+
+// Start implements connectors.Connector.
+func (c *Connector) Start(_ context.Context, _ connectors.ConnectorContext, cfg *connectors.Config) error {
+	if _, errs := parseSettings(cfg); len(errs) > 0 {
+		return fmt.Errorf("starting hbase sink: %w: %w", connectors.ErrInvalidConfig, errors.Join(asErrors(errs)...))
+	}
+	c.props = cfg.Originals()
+	return nil
+}
+
+// ValidateConfig implements connectors.CrossValidator.
+func (c *Connector) ValidateConfig(cfg *connectors.Config) []connectors.FieldError {
+	_, errs := parseSettings(cfg)
+	return errs
+}
+
+// TaskConfigs implements connectors.Connector: every task gets the
+// connector's config; the worker spreads the partitions.
+func (c *Connector) TaskConfigs(maxTasks int) ([]map[string]string, error) {
+	out := make([]map[string]string, maxTasks)
+	for i := range out {
+		out[i] = map[string]string{}
+	}
+	return out, nil
+}
+
+// Stop implements connectors.Connector.
+func (c *Connector) Stop() error { return nil }
+
+// NewTask implements connectors.SinkConnector.
+func (c *Connector) NewTask() connectors.SinkTask {
+	log := c.log
+	if log == nil {
+		log = zap.NewNop()
+	}
+	return &Task{log: log}
+}

@@ -1,0 +1,94 @@
+package redis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.uber.org/zap"
+
+	"github.com/retailpulse/retailpulse/connectors"
+)
+
+// Option configures the plugin.
+type Option interface{ apply(*options) }
+
+type options struct{ log *zap.Logger }
+
+type optionFunc func(*options)
+
+func (f optionFunc) apply(o *options) { f(o) }
+
+// WithLogger sets the logger of connectors and tasks. Default: zap.NewNop().
+// A nil logger is refused by Plugin.
+func WithLogger(l *zap.Logger) Option { return optionFunc(func(o *options) { o.log = l }) }
+
+// Plugin declares RedisSink for the registry.
+func Plugin(opts ...Option) connectors.Plugin {
+	o := options{log: zap.NewNop()}
+	for _, opt := range opts {
+		opt.apply(&o)
+	}
+	if o.log == nil {
+		panic("redis: WithLogger(nil)")
+	}
+	return connectors.Plugin{
+		Class: Class, Aliases: []string{Alias}, Type: connectors.PluginSink, Version: Version, Spec: Spec,
+		NewSink: func() connectors.SinkConnector { return &Connector{log: o.log} },
+	}
+}
+
+// Connector is the RedisSink connector. Tasks are independent: each writes
+// the records of its partitions, and Kafka's keyed partitioning keeps all
+// records of a hash in one task, so per-key ordering holds.
+type Connector struct {
+	log *zap.Logger
+}
+
+var (
+	_ connectors.SinkConnector  = (*Connector)(nil)
+	_ connectors.CrossValidator = (*Connector)(nil)
+)
+
+// ValidateConfig implements connectors.CrossValidator.
+func (c *Connector) ValidateConfig(cfg *connectors.Config) []connectors.FieldError {
+	s, errs := settingsFrom(cfg)
+	if len(errs) == 0 {
+		if _, err := s.tls.config(); err != nil {
+			errs = append(errs, connectors.FieldError{Key: SSLCAPathConfig, Message: err.Error()})
+		}
+	}
+	return errs
+}
+
+// Start implements connectors.Connector.
+func (c *Connector) Start(_ context.Context, _ connectors.ConnectorContext, cfg *connectors.Config) error {
+	if errs := c.ValidateConfig(cfg); len(errs) > 0 {
+		return fmt.Errorf("starting redis sink: %w", fieldErrors(errs))
+	}
+	return nil
+}
+
+// TaskConfigs implements connectors.Connector: every task gets the
+// connector config unchanged.
+func (c *Connector) TaskConfigs(maxTasks int) ([]map[string]string, error) {
+	out := make([]map[string]string, maxTasks)
+	for i := range out {
+		out[i] = map[string]string{}
+	}
+	return out, nil
+}
+
+// Stop implements connectors.Connector.
+func (c *Connector) Stop() error { return nil }
+
+// NewTask implements connectors.SinkConnector.
+func (c *Connector) NewTask() connectors.SinkTask { return &Task{log: c.log} }
+
+func fieldErrors(errs []connectors.FieldError) error {
+	out := make([]error, len(errs))
+	for i, e := range errs {
+		out[i] = e
+	}
+	return fmt.Errorf("%w: %w", connectors.ErrInvalidConfig, errors.Join(out...))
+}
