@@ -23,7 +23,9 @@ func convert(t *colType, v any) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
-	bad := func() (any, error) { return nil, fmt.Errorf("%w: cannot write %T %v as %s", errType, v, clip(v), t.text) }
+	bad := func() (any, error) {
+		return nil, fmt.Errorf("%w: cannot write %T %v as %s", errType, v, clip(v), t.text)
+	}
 	switch t.kind {
 	case gocql.TypeAscii, gocql.TypeText, gocql.TypeVarchar:
 		return toText(v, bad)

@@ -8,8 +8,8 @@ import (
 // schemaChange describes a DDL that changed the schema, for the
 // SCHEMA_CHANGE result and event.
 type schemaChange struct {
-	change, target string // CREATED/DROPPED, KEYSPACE/TABLE
-	keyspace, object     string
+	change, target   string // CREATED/DROPPED, KEYSPACE/TABLE
+	keyspace, object string
 }
 
 func (s *Server) isSystem(ks string) bool { return ks == "system" || ks == "system_schema" }

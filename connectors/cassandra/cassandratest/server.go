@@ -42,7 +42,9 @@ func WithCredentials(user, password string) Option {
 
 // WithDatacenter sets the data_center and rack in system.local. Default
 // datacenter1, rack1.
-func WithDatacenter(dc, rack string) Option { return func(o *options) { o.datacenter, o.rack = dc, rack } }
+func WithDatacenter(dc, rack string) Option {
+	return func(o *options) { o.datacenter, o.rack = dc, rack }
+}
 
 // WithClusterName sets cluster_name. Default "Test Cluster".
 func WithClusterName(name string) Option { return func(o *options) { o.cluster = name } }
@@ -344,4 +346,3 @@ func (s *Server) broadcast(c *schemaChange) {
 		cn.schemaEvent(c)
 	}
 }
-
