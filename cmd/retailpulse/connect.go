@@ -52,7 +52,8 @@ func (c *connectFlags) worker(e *env, kc kclient.Config, host, registryURL strin
 
 func newConnectCommand(e *env) *cobra.Command {
 	var cf connectFlags
-	var bootstrap, listenHost, registryURL string
+	var sf sidecarFlags
+	var registryURL string
 	cmd := &cobra.Command{
 		Use:   "connect",
 		Short: "Run a Kafka Connect-compatible worker alone (REST API on 8083, state in connect-* topics)",
@@ -63,22 +64,17 @@ standard converters and transforms). Start several with the same --connect-group
 cluster: any worker answers, writes go to the leader, and work moves when a worker dies.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			kc := kclient.Config{Bootstrap: bootstrap}
-			if err := kc.Validate(); err != nil {
-				return err
-			}
-			w, err := cf.worker(e, kc, listenHost, registryURL)
-			if err != nil {
-				return err
-			}
-			g := lifecycle.NewGroup(e.logger, readyTimeoutDefault)
-			g.Add(connect.Component(w))
-			return runGroup(cmd, e, g)
+			return sf.run(cmd, e, func(kc kclient.Config) (lifecycle.Component, error) {
+				w, err := cf.worker(e, kc, sf.listenHost, registryURL)
+				if err != nil {
+					return nil, err
+				}
+				return connect.Component(w), nil
+			})
 		},
 	}
 	cf.register(cmd.Flags())
-	cmd.Flags().StringVar(&bootstrap, "kafka-bootstrap", "127.0.0.1:9092", "bootstrap servers of the Kafka cluster")
-	cmd.Flags().StringVar(&listenHost, "listen-host", "127.0.0.1", "host/IP the REST API binds")
+	sf.register(cmd.Flags())
 	cmd.Flags().StringVar(&registryURL, "schema-registry-url", "http://127.0.0.1:8081", "Schema Registry for the Avro converter (empty: JSON values by default)")
 	return cmd
 }

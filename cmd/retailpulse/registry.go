@@ -39,7 +39,7 @@ func (r *registryFlags) service(e *env, kc kclient.Config, host string, rf int) 
 
 func newSchemaRegistryCommand(e *env) *cobra.Command {
 	var rf registryFlags
-	var bootstrap, listenHost string
+	var sf sidecarFlags
 	var replication int
 	cmd := &cobra.Command{
 		Use:   "schema-registry",
@@ -50,18 +50,13 @@ its state in the compacted, single-partition _schemas topic in upstream's record
 several registry processes on the same topic agree and a restart keeps every id.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			kc := kclient.Config{Bootstrap: bootstrap}
-			if err := kc.Validate(); err != nil {
-				return err
-			}
-			g := lifecycle.NewGroup(e.logger, readyTimeoutDefault)
-			g.Add(rf.service(e, kc, listenHost, replication))
-			return runGroup(cmd, e, g)
+			return sf.run(cmd, e, func(kc kclient.Config) (lifecycle.Component, error) {
+				return rf.service(e, kc, sf.listenHost, replication), nil
+			})
 		},
 	}
 	rf.register(cmd.Flags())
-	cmd.Flags().StringVar(&bootstrap, "kafka-bootstrap", "127.0.0.1:9092", "bootstrap servers of the Kafka cluster holding _schemas")
-	cmd.Flags().StringVar(&listenHost, "listen-host", "127.0.0.1", "host/IP the API binds")
+	sf.register(cmd.Flags())
 	cmd.Flags().IntVar(&replication, "replication-factor", 1, "replication factor of _schemas when the registry creates it")
 	return cmd
 }

@@ -74,7 +74,8 @@ func (r *restproxyFlags) proxy(e *env, kc kclient.Config, host, registryURL, use
 
 func newRestproxyCommand(e *env) *cobra.Command {
 	var rf restproxyFlags
-	var bootstrap, listenHost, registryURL, userInfo string
+	var sf sidecarFlags
+	var registryURL, userInfo string
 	cmd := &cobra.Command{
 		Use:   "restproxy",
 		Short: "Run the Confluent REST Proxy-compatible ingest alone (v2, v3, SDK beacons, edge rules)",
@@ -84,22 +85,17 @@ by user_id, filtered by the CEL edge rules (rejects go to user-events-dlq) and a
 after Kafka has them (acks=all, idempotent producer).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			kc := kclient.Config{Bootstrap: bootstrap}
-			if err := kc.Validate(); err != nil {
-				return err
-			}
-			p, err := rf.proxy(e, kc, listenHost, registryURL, userInfo)
-			if err != nil {
-				return err
-			}
-			g := lifecycle.NewGroup(e.logger, readyTimeoutDefault)
-			g.Add(restproxy.Component(p))
-			return runGroup(cmd, e, g)
+			return sf.run(cmd, e, func(kc kclient.Config) (lifecycle.Component, error) {
+				p, err := rf.proxy(e, kc, sf.listenHost, registryURL, userInfo)
+				if err != nil {
+					return nil, err
+				}
+				return restproxy.Component(p), nil
+			})
 		},
 	}
 	rf.register(cmd.Flags())
-	cmd.Flags().StringVar(&bootstrap, "kafka-bootstrap", "127.0.0.1:9092", "bootstrap servers of the Kafka cluster")
-	cmd.Flags().StringVar(&listenHost, "listen-host", "127.0.0.1", "host/IP the API binds")
+	sf.register(cmd.Flags())
 	cmd.Flags().StringVar(&registryURL, "schema-registry-url", "http://127.0.0.1:8081", "Schema Registry base URL")
 	cmd.Flags().StringVar(&userInfo, "schema-registry-user-info", "", "user:password for the registry, as basic.auth.user.info")
 	return cmd
