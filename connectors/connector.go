@@ -153,3 +153,14 @@ func OffsetKey(partition map[string]any) string { return canonicalJSON(partition
 type CrossValidator interface {
 	ValidateConfig(cfg *Config) []FieldError
 }
+
+// SameTaskConfigs is TaskConfigs for connectors whose tasks are all alike:
+// maxTasks empty maps, so every task runs the connector's config and the
+// worker spreads the partitions (sinks) among them.
+func SameTaskConfigs(maxTasks int) []map[string]string {
+	out := make([]map[string]string, maxTasks)
+	for i := range out {
+		out[i] = map[string]string{}
+	}
+	return out
+}

@@ -91,3 +91,13 @@ type FieldError struct {
 func (e FieldError) Error() string { return e.Key + ": " + e.Message }
 
 var errDuplicateAlias = errors.New("Duplicate alias provided.")
+
+// FieldErrors joins the problems a CrossValidator found into one error that
+// wraps ErrInvalidConfig, for a connector's Start to return.
+func FieldErrors(errs []FieldError) error {
+	out := make([]error, len(errs))
+	for i, e := range errs {
+		out[i] = e
+	}
+	return fmt.Errorf("%w: %w", ErrInvalidConfig, errors.Join(out...))
+}

@@ -59,8 +59,8 @@ func newConnectCommand(e *env) *cobra.Command {
 		Short: "Run a Kafka Connect-compatible worker alone (REST API on 8083, state in connect-* topics)",
 		Long: `Run one Connect worker. It serves the Apache Kafka Connect REST API, keeps connector configs,
 status and source offsets in connect-configs, connect-status and connect-offsets in upstream's
-record formats, and runs the built-in plugins (FileStreamSink, GeneratorSource, HBaseSink, the
-standard converters and transforms). Start several with the same --connect-group-id to form a
+record formats, and runs the built-in plugins (RedisSink, CassandraSink, HBaseSink, FileStreamSink,
+GeneratorSource, the standard converters and transforms). Start several with the same --connect-group-id to form a
 cluster: any worker answers, writes go to the leader, and work moves when a worker dies.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -6,10 +6,12 @@ package builtin
 
 import (
 	"github.com/retailpulse/retailpulse/connectors"
+	"github.com/retailpulse/retailpulse/connectors/cassandra"
 	"github.com/retailpulse/retailpulse/connectors/converters"
 	"github.com/retailpulse/retailpulse/connectors/file"
 	"github.com/retailpulse/retailpulse/connectors/generator"
 	"github.com/retailpulse/retailpulse/connectors/hbase"
+	"github.com/retailpulse/retailpulse/connectors/redis"
 	"github.com/retailpulse/retailpulse/connectors/transforms"
 )
 
@@ -18,6 +20,8 @@ func Plugins() []connectors.Plugin {
 	out := []connectors.Plugin{
 		file.Plugin(),
 		generator.Plugin(),
+		redis.Plugin(),
+		cassandra.Plugin(),
 		hbase.Plugin(),
 	}
 	out = append(out, converters.Plugins()...)

@@ -105,7 +105,7 @@ func schemaErrors(ctx context.Context, session *gocql.Session, s *settings) []co
 func (c *Connector) Start(ctx context.Context, _ connectors.ConnectorContext, cfg *connectors.Config) error {
 	s, errs := settingsFrom(cfg)
 	if len(errs) > 0 {
-		return fmt.Errorf("starting cassandra sink: %w", fieldErrors(errs))
+		return fmt.Errorf("starting cassandra sink: %w", connectors.FieldErrors(errs))
 	}
 	session, err := s.cluster(c.log).CreateSession()
 	if err != nil {
@@ -116,7 +116,7 @@ func (c *Connector) Start(ctx context.Context, _ connectors.ConnectorContext, cf
 		return fmt.Errorf("starting cassandra sink: %w", err)
 	}
 	if errs := schemaErrors(ctx, session, s); len(errs) > 0 {
-		return fmt.Errorf("starting cassandra sink: %w", fieldErrors(errs))
+		return fmt.Errorf("starting cassandra sink: %w", connectors.FieldErrors(errs))
 	}
 	return nil
 }
@@ -164,11 +164,7 @@ func ensureSchema(ctx context.Context, session *gocql.Session, s *settings, log 
 
 // TaskConfigs implements connectors.Connector.
 func (c *Connector) TaskConfigs(maxTasks int) ([]map[string]string, error) {
-	out := make([]map[string]string, maxTasks)
-	for i := range out {
-		out[i] = map[string]string{}
-	}
-	return out, nil
+	return connectors.SameTaskConfigs(maxTasks), nil
 }
 
 // Stop implements connectors.Connector.
@@ -176,11 +172,3 @@ func (c *Connector) Stop() error { return nil }
 
 // NewTask implements connectors.SinkConnector.
 func (c *Connector) NewTask() connectors.SinkTask { return &Task{log: c.log} }
-
-func fieldErrors(errs []connectors.FieldError) error {
-	out := make([]error, len(errs))
-	for i, e := range errs {
-		out[i] = e
-	}
-	return fmt.Errorf("%w: %w", connectors.ErrInvalidConfig, errors.Join(out...))
-}

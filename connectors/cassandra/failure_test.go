@@ -134,3 +134,18 @@ func TestPoisonRecordsGoThroughTheReporter(t *testing.T) {
 		t.Errorf("ignoreErrors=Driver reports = %+v, want only the mapping failure", r)
 	}
 }
+
+func TestIgnoreErrorsSkipsAnOutage(t *testing.T) {
+	srv := startServer(t)
+	src := newAvroSource(t)
+	batch := []connectors.SinkRecord{src.record(t, "x", session("x", 1), 1_000)}
+	srv.InjectFault(cassandratest.Fault{Kind: cassandratest.Unavailable, Match: isWrite})
+	strict := startTask(t, &fakeContext{}, props(srv, cassandra.MaxRetriesConfig, "1"))
+	if err := strict.Put(ctxT(t), batch); !errors.Is(err, connectors.ErrRetriable) {
+		t.Fatalf("put = %v, want ErrRetriable", err)
+	}
+	lenient := startTask(t, &fakeContext{}, props(srv, cassandra.MaxRetriesConfig, "1", cassandra.IgnoreErrorsConfig, cassandra.IgnoreDriver))
+	if err := lenient.Put(ctxT(t), batch); err != nil {
+		t.Errorf("put with ignoreErrors=Driver = %v, want the records skipped", err)
+	}
+}

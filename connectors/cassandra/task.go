@@ -36,7 +36,7 @@ type failure struct {
 func (t *Task) Start(ctx context.Context, tctx connectors.SinkTaskContext, cfg *connectors.Config) error {
 	s, errs := settingsFrom(cfg)
 	if len(errs) > 0 {
-		return fmt.Errorf("starting cassandra sink task: %w", fieldErrors(errs))
+		return fmt.Errorf("starting cassandra sink task: %w", connectors.FieldErrors(errs))
 	}
 	session, err := s.cluster(t.log).CreateSession()
 	if err != nil {
@@ -91,8 +91,8 @@ func (t *Task) Put(ctx context.Context, records []connectors.SinkRecord) error {
 		if t.s.ignore == IgnoreNone || !errors.Is(err, connectors.ErrRetriable) {
 			return fmt.Errorf("writing %d records to cassandra: %w", len(records), err)
 		}
-		t.log.Warn("skipping a batch that failed after retries (ignoreErrors)", zap.Int("records", len(records)), zap.Error(err))
-		return nil
+		t.log.Warn("skipping records whose writes failed after the retries (ignoreErrors)",
+			zap.Int("records", len(records)), zap.Error(err))
 	}
 	return t.report(ctx, records, append(failed, rejected...))
 }

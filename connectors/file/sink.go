@@ -62,11 +62,7 @@ func (c *Connector) Start(_ context.Context, _ connectors.ConnectorContext, cfg 
 
 // TaskConfigs implements connectors.Connector.
 func (c *Connector) TaskConfigs(maxTasks int) ([]map[string]string, error) {
-	out := make([]map[string]string, maxTasks)
-	for i := range out {
-		out[i] = map[string]string{}
-	}
-	return out, nil
+	return connectors.SameTaskConfigs(maxTasks), nil
 }
 
 // Stop implements connectors.Connector.

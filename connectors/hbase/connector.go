@@ -2,7 +2,6 @@ package hbase
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"go.uber.org/zap"
@@ -58,7 +57,7 @@ var _ connectors.CrossValidator = (*Connector)(nil)
 // Start implements connectors.Connector.
 func (c *Connector) Start(_ context.Context, _ connectors.ConnectorContext, cfg *connectors.Config) error {
 	if _, errs := parseSettings(cfg); len(errs) > 0 {
-		return fmt.Errorf("starting hbase sink: %w: %w", connectors.ErrInvalidConfig, errors.Join(asErrors(errs)...))
+		return fmt.Errorf("starting hbase sink: %w", connectors.FieldErrors(errs))
 	}
 	c.props = cfg.Originals()
 	return nil
@@ -73,11 +72,7 @@ func (c *Connector) ValidateConfig(cfg *connectors.Config) []connectors.FieldErr
 // TaskConfigs implements connectors.Connector: every task gets the
 // connector's config; the worker spreads the partitions.
 func (c *Connector) TaskConfigs(maxTasks int) ([]map[string]string, error) {
-	out := make([]map[string]string, maxTasks)
-	for i := range out {
-		out[i] = map[string]string{}
-	}
-	return out, nil
+	return connectors.SameTaskConfigs(maxTasks), nil
 }
 
 // Stop implements connectors.Connector.

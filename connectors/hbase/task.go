@@ -2,7 +2,6 @@ package hbase
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 
@@ -27,7 +26,7 @@ type Task struct {
 func (t *Task) Start(_ context.Context, tctx connectors.SinkTaskContext, cfg *connectors.Config) error {
 	s, errs := parseSettings(cfg)
 	if len(errs) > 0 {
-		return fmt.Errorf("starting hbase sink task: %w: %w", connectors.ErrInvalidConfig, errors.Join(asErrors(errs)...))
+		return fmt.Errorf("starting hbase sink task: %w", connectors.FieldErrors(errs))
 	}
 	t.tctx, t.cfg = tctx, s
 	if t.log == nil {
@@ -50,14 +49,6 @@ func (t *Task) Start(_ context.Context, tctx connectors.SinkTaskContext, cfg *co
 		t.close = append(t.close, t.w.admin.close)
 	}
 	return nil
-}
-
-func asErrors(fes []connectors.FieldError) []error {
-	out := make([]error, len(fes))
-	for i, fe := range fes {
-		out[i] = fe
-	}
-	return out
 }
 
 // Put implements connectors.SinkTask: records are mapped and written in

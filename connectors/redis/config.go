@@ -124,8 +124,9 @@ var Spec = connectors.MustConfigSpec(
 		Group: groupConnection, Width: connectors.WidthShort, DisplayName: "Client retries"},
 	connectors.ConfigKey{Name: BatchSizeConfig, Type: connectors.TypeInt, Default: 1000,
 		Validators: []connectors.Validator{connectors.Between(1, 100000)}, Importance: connectors.Medium,
-		Documentation: "Records per pipelined round trip; a larger put() batch is written in several.",
-		Group:         groupConnection, Width: connectors.WidthShort, DisplayName: "Pipeline batch size"},
+		Documentation: "Most records per pipelined round trip. A put() batch is written in several pipelines " +
+			"spread over the lanes, so that mapping and writing overlap.",
+		Group: groupConnection, Width: connectors.WidthShort, DisplayName: "Pipeline batch size"},
 	connectors.ConfigKey{Name: PipelineLanesConfig, Type: connectors.TypeInt, Default: 2,
 		Validators: []connectors.Validator{connectors.Between(1, 64)}, Importance: connectors.Low,
 		Documentation: "Pipelines a task keeps in flight at once, so that mapping records and Redis executing them " +

@@ -2,7 +2,6 @@ package redis
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"go.uber.org/zap"
@@ -64,7 +63,7 @@ func (c *Connector) ValidateConfig(cfg *connectors.Config) []connectors.FieldErr
 // Start implements connectors.Connector.
 func (c *Connector) Start(_ context.Context, _ connectors.ConnectorContext, cfg *connectors.Config) error {
 	if errs := c.ValidateConfig(cfg); len(errs) > 0 {
-		return fmt.Errorf("starting redis sink: %w", fieldErrors(errs))
+		return fmt.Errorf("starting redis sink: %w", connectors.FieldErrors(errs))
 	}
 	return nil
 }
@@ -72,11 +71,7 @@ func (c *Connector) Start(_ context.Context, _ connectors.ConnectorContext, cfg 
 // TaskConfigs implements connectors.Connector: every task gets the
 // connector config unchanged.
 func (c *Connector) TaskConfigs(maxTasks int) ([]map[string]string, error) {
-	out := make([]map[string]string, maxTasks)
-	for i := range out {
-		out[i] = map[string]string{}
-	}
-	return out, nil
+	return connectors.SameTaskConfigs(maxTasks), nil
 }
 
 // Stop implements connectors.Connector.
@@ -84,11 +79,3 @@ func (c *Connector) Stop() error { return nil }
 
 // NewTask implements connectors.SinkConnector.
 func (c *Connector) NewTask() connectors.SinkTask { return &Task{log: c.log} }
-
-func fieldErrors(errs []connectors.FieldError) error {
-	out := make([]error, len(errs))
-	for i, e := range errs {
-		out[i] = e
-	}
-	return fmt.Errorf("%w: %w", connectors.ErrInvalidConfig, errors.Join(out...))
-}

@@ -13,7 +13,9 @@
 //
 //   - every field listed by redis.fields (default: every top-level field of
 //     the value) is set to its rendered value; a null value deletes the
-//     hash field, so the hash always shows the latest record, not a blend;
+//     hash field, so the hash always shows the latest record, not a blend.
+//     redis.fields=features=value instead writes the whole value as one
+//     JSON field, which costs Redis about a third less per record;
 //   - every map listed by redis.rolling.maps is added into the hash with
 //     HINCRBY/HINCRBYFLOAT, one hash field per map key under a prefix
 //     (default category_views=cat_views:,category_clicks=cat_clicks:), which
@@ -53,8 +55,10 @@
 //
 // # Delivery
 //
-// Put writes its whole batch before returning, pipelined in round trips of
-// redis.batch.size records; Flush has nothing left to do. Connection
+// Put writes its whole batch before returning, in pipelines of at most
+// redis.batch.size records sent by redis.pipeline.lanes concurrent lanes (a
+// record's lane follows from its key, so one hash's updates stay in order);
+// Flush has nothing left to do. Connection
 // failures and transient server states (LOADING, BUSY, TRYAGAIN, OOM, ...)
 // fail the batch with connectors.ErrRetriable, so the worker retries it
 // (errors.retry.timeout); replaying is safe because every update is

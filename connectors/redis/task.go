@@ -42,7 +42,7 @@ type failure struct {
 type lane struct {
 	in       chan []op
 	rejected []failure
-	err      error
+	failed   bool
 }
 
 // Start implements connectors.SinkTask: it connects and loads the script,
@@ -50,7 +50,7 @@ type lane struct {
 func (t *Task) Start(ctx context.Context, tctx connectors.SinkTaskContext, cfg *connectors.Config) error {
 	s, errs := settingsFrom(cfg)
 	if len(errs) > 0 {
-		return fmt.Errorf("starting redis sink task: %w", fieldErrors(errs))
+		return fmt.Errorf("starting redis sink task: %w", connectors.FieldErrors(errs))
 	}
 	client, err := newClient(s)
 	if err != nil {
@@ -94,7 +94,11 @@ func (t *Task) Put(ctx context.Context, records []connectors.SinkRecord) error {
 	// A put smaller than lanes x batch size is still cut into a few chunks
 	// per lane, or nothing would be sent before the whole put is mapped.
 	chunkSize := min(t.s.batchSize, max(minChunk, (len(records)+2*len(lanes)-1)/(2*len(lanes))))
-	var wg sync.WaitGroup
+	var (
+		wg       sync.WaitGroup
+		errOnce  sync.Once
+		firstErr error
+	)
 	for i := range lanes {
 		l := &lanes[i]
 		l.in = make(chan []op, 1)
@@ -102,13 +106,15 @@ func (t *Task) Put(ctx context.Context, records []connectors.SinkRecord) error {
 		go func() {
 			defer wg.Done()
 			for chunk := range l.in {
-				if l.err != nil {
+				if l.failed {
 					continue
 				}
 				rejected, err := t.write(ctx, chunk)
 				if err != nil {
-					l.err = err
-					cancel()
+					// The first failure is the cause; the other lanes then
+					// only see the cancellation it triggers.
+					errOnce.Do(func() { firstErr = err; cancel() })
+					l.failed = true
 					continue
 				}
 				l.rejected = append(l.rejected, rejected...)
@@ -144,10 +150,10 @@ func (t *Task) Put(ctx context.Context, records []connectors.SinkRecord) error {
 		close(lanes[n].in)
 	}
 	wg.Wait()
+	if firstErr != nil {
+		return fmt.Errorf("writing %d records to redis: %w", len(records), firstErr)
+	}
 	for n := range lanes {
-		if lanes[n].err != nil {
-			return fmt.Errorf("writing %d records to redis: %w", len(records), lanes[n].err)
-		}
 		failed = append(failed, lanes[n].rejected...)
 	}
 	if err := ctx.Err(); err != nil {

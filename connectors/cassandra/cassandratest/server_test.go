@@ -76,6 +76,10 @@ func TestGocqlWritesAndReadsThroughTheProtocol(t *testing.T) {
 		ttl < 59 || ttl > 60 || wt != 1000 {
 		t.Errorf("read back %q %d %v %v %v ttl=%d writetime=%d", name, n, tags, counts, got, ttl, wt)
 	}
+	// PREPARED carries the partition key indexes token-aware routing hashes.
+	if rk, err := session.Query(insert, "routed", 1, "", int64(0), nil, nil, at, 1, int64(1)).GetRoutingKey(); err != nil || string(rk) != "routed" {
+		t.Errorf("routing key = %q, %v; want the partition key", rk, err)
+	}
 	stmts := srv.Statements()
 	if len(stmts) != 2 || stmts[0].Kind != "EXECUTE" || stmts[0].Consistency != "LOCAL_QUORUM" ||
 		stmts[0].Values[7] != int32(60) || stmts[0].Values[8] != int64(1000) || stmts[0].Partitions != 1 {

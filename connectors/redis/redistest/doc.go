@@ -6,7 +6,8 @@
 // it) rather than skipping, so a missing dependency cannot pass silently.
 //
 // Options add an ACL user (and turn the default user off) or a TLS-only
-// listener with a freshly generated CA and server certificate. Stop and
+// listener with a freshly generated CA and server certificate;
+// StartCluster joins several servers into a Redis Cluster with redis-cli. Stop and
 // Restart kill and relaunch the process on the same port, for tests of
 // reconnects and of script caches lost in a restart.
 package redistest

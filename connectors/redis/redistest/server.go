@@ -32,6 +32,7 @@ type Server struct {
 	user     string
 	password string
 	tls      *TLSFiles
+	cluster  bool
 	cmd      *exec.Cmd
 	exited   chan struct{}
 }
@@ -73,7 +74,7 @@ func Start(tb testing.TB, opts ...Option) *Server {
 	// The port is picked by binding :0 and released for redis-server, so
 	// another process may take it in between; a few attempts cover that.
 	for attempt := 1; ; attempt++ {
-		if s.port, err = freePort(); err == nil {
+		if s.port, err = s.freePort(); err == nil {
 			if err = s.launch(); err == nil {
 				return s
 			}
@@ -144,6 +145,9 @@ func (s *Server) launch() error {
 	} else {
 		args = append(args, "--port", strconv.Itoa(s.port))
 	}
+	if s.cluster {
+		args = append(args, "--cluster-enabled", "yes", "--cluster-config-file", filepath.Join(s.dir, "nodes.conf"))
+	}
 	if s.user != "" {
 		args = append(args, "--user", "default", "off", "--user", s.user, "on", ">"+s.password, "~*", "&*", "+@all")
 	}
@@ -196,13 +200,28 @@ func (s *Server) waitReady() error {
 	return fmt.Errorf("redis-server not answering PING after %s: %w", readyTimeout, err)
 }
 
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("finding a free port: %w", err)
+// freePort finds a free port; a cluster node also needs its bus port,
+// port+10000, to be valid and free.
+func (s *Server) freePort() (int, error) {
+	for tries := 0; tries < 50; tries++ {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return 0, fmt.Errorf("finding a free port: %w", err)
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		_ = l.Close()
+		if !s.cluster {
+			return port, nil
+		}
+		if port+10000 > 65535 {
+			continue
+		}
+		if bus, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port+10000))); err == nil {
+			_ = bus.Close()
+			return port, nil
+		}
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return 0, errors.New("finding a free port pair for a cluster node: none after 50 tries")
 }
 
 func lastLines(s string, n int) string {
