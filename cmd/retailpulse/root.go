@@ -43,7 +43,7 @@ func newRootCommand() *cobra.Command {
 	pf.StringVar(&rf.logFormat, "log-format", "auto", "log format: auto (console on a terminal, JSON otherwise), json or console")
 
 	root.AddCommand(newUpCommand(e), newBrokerCommand(e), newSchemaRegistryCommand(e), newSchemasCommand(), newTopicsCommand(e),
-		newRestproxyCommand(e), newLoadgenCommand(), newConnectCommand(e))
+		newRestproxyCommand(e), newLoadgenCommand(), newConnectCommand(e), newAggregatorCommand(e))
 
 	known := map[string]bool{}
 	for _, c := range append(root.Commands(), root) {

@@ -15,6 +15,7 @@ import (
 	"github.com/retailpulse/retailpulse/internal/lifecycle"
 	"github.com/retailpulse/retailpulse/internal/topics"
 	"github.com/retailpulse/retailpulse/schema-registry/schemacli"
+	"github.com/retailpulse/retailpulse/sidecars/aggregator"
 	"github.com/retailpulse/retailpulse/sidecars/broker"
 	"github.com/retailpulse/retailpulse/sidecars/connect"
 	"github.com/retailpulse/retailpulse/sidecars/restproxy"
@@ -28,6 +29,7 @@ type upFlags struct {
 	userInfo    string
 	restproxy   restproxyFlags
 	connect     connectFlags
+	aggregator  aggregatorFlags
 }
 
 func newUpCommand(e *env) *cobra.Command {
@@ -59,6 +61,7 @@ named by --config. Precedence: flag, then environment, then file, then default.`
 	f.registry.register(cmd.Flags())
 	f.restproxy.register(cmd.Flags())
 	f.connect.register(cmd.Flags())
+	f.aggregator.register(cmd.Flags())
 	cmd.Flags().StringVar(&f.registryURL, "schema-registry-url", "", "URL of an existing Schema Registry; skips the embedded one")
 	cmd.Flags().StringVar(&f.userInfo, "schema-registry-user-info", "", "user:password for --schema-registry-url, as basic.auth.user.info")
 	return cmd
@@ -103,6 +106,12 @@ func (f *upFlags) group(e *env) (*lifecycle.Group, error) {
 		return nil, err
 	}
 	g.Add(connect.Component(worker))
+
+	agg, err := f.aggregator.aggregator(e, kc, registryURL, userInfo)
+	if err != nil {
+		return nil, err
+	}
+	g.Add(aggregator.Component(agg))
 	return g, nil
 }
 
