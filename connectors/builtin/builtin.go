@@ -15,14 +15,15 @@ import (
 	"github.com/retailpulse/retailpulse/connectors/transforms"
 )
 
-// Plugins returns every built-in plugin declaration.
-func Plugins() []connectors.Plugin {
+// Plugins returns every built-in plugin declaration; opts (the worker's
+// logger) go to every plugin that takes them.
+func Plugins(opts ...connectors.PluginOption) []connectors.Plugin {
 	out := []connectors.Plugin{
 		file.Plugin(),
 		generator.Plugin(),
-		redis.Plugin(),
-		cassandra.Plugin(),
-		hbase.Plugin(),
+		redis.Plugin(opts...),
+		cassandra.Plugin(opts...),
+		hbase.Plugin(opts...),
 	}
 	out = append(out, converters.Plugins()...)
 	out = append(out, transforms.Plugins()...)
@@ -33,4 +34,9 @@ func Plugins() []connectors.Plugin {
 // for instance).
 func Registry(extra ...connectors.Plugin) (*connectors.Registry, error) {
 	return connectors.NewRegistry(append(Plugins(), extra...)...)
+}
+
+// RegistryWith returns a registry of the built-ins configured with opts.
+func RegistryWith(opts ...connectors.PluginOption) (*connectors.Registry, error) {
+	return connectors.NewRegistry(Plugins(opts...)...)
 }

@@ -16,31 +16,19 @@ const (
 	Version   = "1.0.0"
 )
 
-// Option configures the plugin.
-type Option func(*pluginOptions)
+// Option configures the plugin; see connectors.PluginOption.
+type Option = connectors.PluginOption
 
-type pluginOptions struct{ log *zap.Logger }
-
-// WithLogger gives tasks a logger (WARN-mode skips, created tables,
-// servers that ignore conditional increments). Nil keeps the default, a
-// no-op logger.
-func WithLogger(l *zap.Logger) Option {
-	return func(o *pluginOptions) {
-		if l != nil {
-			o.log = l
-		}
-	}
-}
+// WithLogger gives tasks a logger (WARN-mode skips, created tables, servers
+// that ignore conditional increments). Nil keeps the default, a no-op logger.
+func WithLogger(l *zap.Logger) Option { return connectors.WithPluginLogger(l) }
 
 // Plugin declares the HBase sink for the registry.
 func Plugin(opts ...Option) connectors.Plugin {
-	o := pluginOptions{log: zap.NewNop()}
-	for _, opt := range opts {
-		opt(&o)
-	}
+	o := connectors.ResolvePluginOptions(opts...)
 	return connectors.Plugin{
 		Class: SinkClass, Aliases: []string{Alias}, Type: connectors.PluginSink, Version: Version, Spec: Spec,
-		NewSink: func() connectors.SinkConnector { return &Connector{log: o.log} },
+		NewSink: func() connectors.SinkConnector { return &Connector{log: o.Logger} },
 	}
 }
 

@@ -9,31 +9,19 @@ import (
 	"github.com/retailpulse/retailpulse/connectors"
 )
 
-// Option configures the plugin.
-type Option interface{ apply(*options) }
+// Option configures the plugin; see connectors.PluginOption.
+type Option = connectors.PluginOption
 
-type options struct{ log *zap.Logger }
-
-type optionFunc func(*options)
-
-func (f optionFunc) apply(o *options) { f(o) }
-
-// WithLogger sets the logger of connectors and tasks. Default: zap.NewNop().
-// A nil logger is refused by Plugin.
-func WithLogger(l *zap.Logger) Option { return optionFunc(func(o *options) { o.log = l }) }
+// WithLogger gives the plugin's connectors and tasks a logger. Nil keeps the
+// default, a no-op logger.
+func WithLogger(l *zap.Logger) Option { return connectors.WithPluginLogger(l) }
 
 // Plugin declares RedisSink for the registry.
 func Plugin(opts ...Option) connectors.Plugin {
-	o := options{log: zap.NewNop()}
-	for _, opt := range opts {
-		opt.apply(&o)
-	}
-	if o.log == nil {
-		panic("redis: WithLogger(nil)")
-	}
+	o := connectors.ResolvePluginOptions(opts...)
 	return connectors.Plugin{
 		Class: Class, Aliases: []string{Alias}, Type: connectors.PluginSink, Version: Version, Spec: Spec,
-		NewSink: func() connectors.SinkConnector { return &Connector{log: o.log} },
+		NewSink: func() connectors.SinkConnector { return &Connector{log: o.Logger} },
 	}
 }
 

@@ -106,7 +106,8 @@ func WithTopics(configs, offsets, status string) Option {
 // config topic with one partition). Default: true.
 func WithEnsureTopics(on bool) Option { return optionFunc(func(c *config) { c.ensureTopics = on }) }
 
-// WithPlugins sets the plugin registry. Default: builtin.Registry().
+// WithPlugins sets the plugin registry. Default: the built-ins with the
+// worker's logger.
 func WithPlugins(r *connectors.Registry) Option {
 	return optionFunc(func(c *config) {
 		if r == nil {
@@ -240,7 +241,8 @@ func (c *config) validate() error {
 		}
 	}
 	if c.registry == nil && len(errs) == 0 {
-		r, err := builtin.Registry()
+		// The sinks log through the worker's logger (its plugin namespace).
+		r, err := builtin.RegistryWith(connectors.WithPluginLogger(c.logger.Named("plugins")))
 		if err != nil {
 			errs = append(errs, err)
 		}
