@@ -131,3 +131,22 @@ func (k ConfigKey) FormatDefault() (s string, ok bool) {
 	}
 	return formatValue(k.Type, k.Default), true
 }
+
+// IntValue returns v as an int64 when it is one of the Connect data model's
+// integer kinds (int8, int16, int32, int64, or a Go int). Sinks that accept
+// more (integral floats, timestamps, decimal text) handle those themselves.
+func IntValue(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int8:
+		return int64(x), true
+	case int16:
+		return int64(x), true
+	case int32:
+		return int64(x), true
+	case int64:
+		return x, true
+	case int:
+		return int64(x), true
+	}
+	return 0, false
+}

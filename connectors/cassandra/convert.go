@@ -12,6 +12,8 @@ import (
 
 	"github.com/gocql/gocql"
 	"gopkg.in/inf.v0"
+
+	"github.com/retailpulse/retailpulse/connectors"
 )
 
 var errType = errors.New("wrong type")
@@ -160,17 +162,10 @@ func toText(v any, bad func() (any, error)) (any, error) {
 }
 
 func toInt64(v any) (int64, bool) {
+	if n, ok := connectors.IntValue(v); ok {
+		return n, true
+	}
 	switch x := v.(type) {
-	case int8:
-		return int64(x), true
-	case int16:
-		return int64(x), true
-	case int32:
-		return int64(x), true
-	case int64:
-		return x, true
-	case int:
-		return int64(x), true
 	case float32:
 		return floatInt(float64(x))
 	case float64:

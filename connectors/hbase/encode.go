@@ -98,17 +98,10 @@ func jsonable(v any) any {
 // deltaOf reads a counter delta: any integer, or a schemaless JSON number
 // with no fraction.
 func deltaOf(v any) (int64, error) {
+	if n, ok := connectors.IntValue(v); ok {
+		return n, nil
+	}
 	switch x := v.(type) {
-	case int8:
-		return int64(x), nil
-	case int16:
-		return int64(x), nil
-	case int32:
-		return int64(x), nil
-	case int64:
-		return x, nil
-	case int:
-		return int64(x), nil
 	case uint8:
 		return int64(x), nil
 	case uint16:

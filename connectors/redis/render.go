@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/retailpulse/retailpulse/connectors"
 )
 
 // render turns a Connect value into the text of a hash field. ok is false
@@ -205,17 +207,10 @@ var errNotInteger = errors.New("not an integer")
 // toInt64 accepts integers, integral floats, timestamps (epoch ms) and
 // decimal text.
 func toInt64(v any) (int64, error) {
+	if n, ok := connectors.IntValue(v); ok {
+		return n, nil
+	}
 	switch x := v.(type) {
-	case int8:
-		return int64(x), nil
-	case int16:
-		return int64(x), nil
-	case int32:
-		return int64(x), nil
-	case int64:
-		return x, nil
-	case int:
-		return int64(x), nil
 	case time.Time:
 		return x.UnixMilli(), nil
 	case float32:
