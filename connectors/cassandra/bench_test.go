@@ -9,6 +9,7 @@ import (
 
 	"github.com/retailpulse/retailpulse/connectors"
 	"github.com/retailpulse/retailpulse/connectors/cassandra/cassandratest"
+	"github.com/retailpulse/retailpulse/connectors/connectortest"
 )
 
 // BenchmarkPut measures the sink's write path against the CQL test server
@@ -26,7 +27,7 @@ func BenchmarkPut(b *testing.B) {
 	}{{"spread", 10_000}, {"hot", 20}} {
 		b.Run(bc.name, func(b *testing.B) {
 			srv := startServer(b, cassandratest.WithClock(time.Now))
-			task := startTask(b, &fakeContext{}, props(srv))
+			task := startTask(b, &connectortest.SinkContext{Strict: true}, props(srv))
 			src := newAvroSource(b)
 			templates := make([]connectors.SinkRecord, bc.sessions)
 			for i := range templates {

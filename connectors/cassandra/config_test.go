@@ -8,6 +8,7 @@ import (
 	"github.com/retailpulse/retailpulse/connectors"
 	"github.com/retailpulse/retailpulse/connectors/cassandra"
 	"github.com/retailpulse/retailpulse/connectors/cassandra/cassandratest"
+	"github.com/retailpulse/retailpulse/connectors/connectortest"
 )
 
 func validate(t *testing.T, p map[string]string) []connectors.FieldError {
@@ -74,7 +75,7 @@ func TestCreatesKeyspaceAndTableWhenAsked(t *testing.T) {
 	if errs := validate(t, props(srv)); len(errs) != 1 || !strings.Contains(errs[0].Message, "keyspace retailpulse does not exist") {
 		t.Fatalf("without create flags: %v", errs)
 	}
-	task := startTask(t, &fakeContext{}, p)
+	task := startTask(t, &connectortest.SinkContext{Strict: true}, p)
 	src := newAvroSource(t)
 	if err := task.Put(ctxT(t), []connectors.SinkRecord{src.record(t, "c", session("c", 2), 1_000)}); err != nil {
 		t.Fatalf("put: %v", err)
@@ -107,7 +108,7 @@ func TestCreatesKeyspaceAndTableWhenAsked(t *testing.T) {
 func TestPlainAuthenticationAndMaskedPassword(t *testing.T) {
 	srv := startServer(t, cassandratest.WithCredentials("sink", "pa55"))
 	p := props(srv, cassandra.AuthProviderConfig, "PLAIN", cassandra.AuthUsernameConfig, "sink", cassandra.AuthPasswordConfig, "pa55")
-	task := startTask(t, &fakeContext{}, p)
+	task := startTask(t, &connectortest.SinkContext{Strict: true}, p)
 	if err := task.Put(ctxT(t), []connectors.SinkRecord{newAvroSource(t).record(t, "auth", session("auth", 1), 1_000)}); err != nil {
 		t.Fatalf("put: %v", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/retailpulse/retailpulse/connectors"
 	"github.com/retailpulse/retailpulse/connectors/cassandra"
 	"github.com/retailpulse/retailpulse/connectors/cassandra/cassandratest"
+	"github.com/retailpulse/retailpulse/connectors/connectortest"
 )
 
 func isWrite(s cassandratest.Statement) bool {
@@ -17,7 +18,7 @@ func isWrite(s cassandratest.Statement) bool {
 
 func TestTransientFailuresAreRetriedWithBackoff(t *testing.T) {
 	srv := startServer(t)
-	task := startTask(t, &fakeContext{}, props(srv, cassandra.MinBackoffConfig, "20", cassandra.MaxBackoffConfig, "40"))
+	task := startTask(t, &connectortest.SinkContext{Strict: true}, props(srv, cassandra.MinBackoffConfig, "20", cassandra.MaxBackoffConfig, "40"))
 	src := newAvroSource(t)
 	// The first attempt times out after writing (the retry must be
 	// idempotent), the next two find replicas down or the node overloaded.
@@ -47,7 +48,7 @@ func TestTransientFailuresAreRetriedWithBackoff(t *testing.T) {
 func TestOutageFailsBatchRetriablyAndRestartLosesNothing(t *testing.T) {
 	srv := startServer(t)
 	p := props(srv, cassandra.MaxRetriesConfig, "2")
-	task := startTask(t, &fakeContext{}, p)
+	task := startTask(t, &connectortest.SinkContext{Strict: true}, p)
 	src := newAvroSource(t)
 	batch := []connectors.SinkRecord{
 		src.record(t, "a", session("a", 1), 1_000), src.record(t, "b", session("b", 2), 1_001),
@@ -66,7 +67,7 @@ func TestOutageFailsBatchRetriablyAndRestartLosesNothing(t *testing.T) {
 	// The worker did not commit; a restarted task gets the same records.
 	_ = task.Stop()
 	srv.ClearFaults()
-	restarted := startTask(t, &fakeContext{}, p)
+	restarted := startTask(t, &connectortest.SinkContext{Strict: true}, p)
 	if err := restarted.Put(ctxT(t), batch); err != nil {
 		t.Fatalf("put after restart: %v", err)
 	}
@@ -92,45 +93,45 @@ func TestPoisonRecordsGoThroughTheReporter(t *testing.T) {
 	partial := "session_id=key, user_id=value.user_id, event_count=value.event_count, recent_items=value.recent_items"
 	wantKinds := []error{cassandra.ErrRecord, cassandra.ErrWrite}
 
-	tctx := &fakeContext{tolerateAll: true}
+	tctx := &connectortest.SinkContext{}
 	task := startTask(t, tctx, props(srv, mapKey, partial))
 	if err := task.Put(ctxT(t), batch); err != nil {
 		t.Fatalf("put with errors.tolerance=all: %v", err)
 	}
-	reports := tctx.reports()
-	if len(reports) != 2 || reports[0].rec.Key != "nan" || reports[1].rec.Key != "huge" {
+	reports := tctx.Reported()
+	if len(reports) != 2 || reports[0].Record.Key != "nan" || reports[1].Record.Key != "huge" {
 		t.Fatalf("reports = %+v, want the unconvertible record then the oversized one", reports)
 	}
 	for i, want := range wantKinds {
-		if !errors.Is(reports[i].err, want) {
-			t.Errorf("report %d = %v, want %v", i, reports[i].err, want)
+		if !errors.Is(reports[i].Err, want) {
+			t.Errorf("report %d = %v, want %v", i, reports[i].Err, want)
 		}
 	}
-	if !strings.Contains(reports[0].err.Error(), "event_count") || !strings.Contains(reports[1].err.Error(), "oversized") {
-		t.Errorf("reports do not name the column / the cause: %v; %v", reports[0].err, reports[1].err)
+	if !strings.Contains(reports[0].Err.Error(), "event_count") || !strings.Contains(reports[1].Err.Error(), "oversized") {
+		t.Errorf("reports do not name the column / the cause: %v; %v", reports[0].Err, reports[1].Err)
 	}
 	if a, b := row(t, srv, "ok1"), row(t, srv, "ok2"); a["event_count"] != int32(2) || b == nil {
 		t.Errorf("good records not written: ok1=%v ok2=%v", a, b)
 	}
 
-	strict := startTask(t, &fakeContext{}, props(srv, mapKey, partial))
+	strict := startTask(t, &connectortest.SinkContext{Strict: true}, props(srv, mapKey, partial))
 	if err := strict.Put(ctxT(t), batch); !errors.Is(err, connectors.ErrToleranceExceeded) {
 		t.Errorf("put with errors.tolerance=none = %v, want ErrToleranceExceeded", err)
 	}
 
 	for _, ignore := range []string{cassandra.IgnoreAll, "true"} {
-		quiet := &fakeContext{}
+		quiet := &connectortest.SinkContext{Strict: true}
 		task := startTask(t, quiet, props(srv, mapKey, partial, cassandra.IgnoreErrorsConfig, ignore))
-		if err := task.Put(ctxT(t), batch); err != nil || len(quiet.reports()) != 0 {
-			t.Errorf("ignoreErrors=%s: put = %v with %d reports, want both skipped silently", ignore, err, len(quiet.reports()))
+		if err := task.Put(ctxT(t), batch); err != nil || len(quiet.Reported()) != 0 {
+			t.Errorf("ignoreErrors=%s: put = %v with %d reports, want both skipped silently", ignore, err, len(quiet.Reported()))
 		}
 	}
-	driver := &fakeContext{tolerateAll: true}
+	driver := &connectortest.SinkContext{}
 	task = startTask(t, driver, props(srv, mapKey, partial, cassandra.IgnoreErrorsConfig, cassandra.IgnoreDriver))
 	if err := task.Put(ctxT(t), batch); err != nil {
 		t.Fatalf("put: %v", err)
 	}
-	if r := driver.reports(); len(r) != 1 || r[0].rec.Key != "nan" {
+	if r := driver.Reported(); len(r) != 1 || r[0].Record.Key != "nan" {
 		t.Errorf("ignoreErrors=Driver reports = %+v, want only the mapping failure", r)
 	}
 }
@@ -140,11 +141,11 @@ func TestIgnoreErrorsSkipsAnOutage(t *testing.T) {
 	src := newAvroSource(t)
 	batch := []connectors.SinkRecord{src.record(t, "x", session("x", 1), 1_000)}
 	srv.InjectFault(cassandratest.Fault{Kind: cassandratest.Unavailable, Match: isWrite})
-	strict := startTask(t, &fakeContext{}, props(srv, cassandra.MaxRetriesConfig, "1"))
+	strict := startTask(t, &connectortest.SinkContext{Strict: true}, props(srv, cassandra.MaxRetriesConfig, "1"))
 	if err := strict.Put(ctxT(t), batch); !errors.Is(err, connectors.ErrRetriable) {
 		t.Fatalf("put = %v, want ErrRetriable", err)
 	}
-	lenient := startTask(t, &fakeContext{}, props(srv, cassandra.MaxRetriesConfig, "1", cassandra.IgnoreErrorsConfig, cassandra.IgnoreDriver))
+	lenient := startTask(t, &connectortest.SinkContext{Strict: true}, props(srv, cassandra.MaxRetriesConfig, "1", cassandra.IgnoreErrorsConfig, cassandra.IgnoreDriver))
 	if err := lenient.Put(ctxT(t), batch); err != nil {
 		t.Errorf("put with ignoreErrors=Driver = %v, want the records skipped", err)
 	}

@@ -2,16 +2,15 @@ package cassandra_test
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/retailpulse/retailpulse/connectors"
 	"github.com/retailpulse/retailpulse/connectors/cassandra"
 	"github.com/retailpulse/retailpulse/connectors/cassandra/cassandratest"
+	"github.com/retailpulse/retailpulse/connectors/connectortest"
 	"github.com/retailpulse/retailpulse/connectors/converters"
 	"github.com/retailpulse/retailpulse/internal/topics"
 	"github.com/retailpulse/retailpulse/schema-registry/avro"
@@ -90,7 +89,7 @@ func parse(t testing.TB, p map[string]string) *connectors.Config {
 
 // startTask runs connector validation and start, then a task, through the
 // SPI as the worker does.
-func startTask(t testing.TB, tctx *fakeContext, p map[string]string) connectors.SinkTask {
+func startTask(t testing.TB, tctx *connectortest.SinkContext, p map[string]string) connectors.SinkTask {
 	t.Helper()
 	cfg := parse(t, p)
 	conn := cassandra.Plugin().NewSink()
@@ -106,40 +105,6 @@ func startTask(t testing.TB, tctx *fakeContext, p map[string]string) connectors.
 	}
 	t.Cleanup(func() { _ = task.Stop() })
 	return task
-}
-
-// fakeContext records reported records and applies errors.tolerance as
-// the worker's reporter does.
-type fakeContext struct {
-	tolerateAll bool
-	mu          sync.Mutex
-	reported    []reportedRecord
-}
-
-type reportedRecord struct {
-	rec connectors.SinkRecord
-	err error
-}
-
-func (c *fakeContext) ID() connectors.TaskID                                 { return connectors.TaskID{Connector: "cassandra-test"} }
-func (c *fakeContext) Assignment() []connectors.TopicPartition               { return nil }
-func (c *fakeContext) RequestCommit()                                        {}
-func (c *fakeContext) ErrantRecordReporter() connectors.ErrantRecordReporter { return c }
-
-func (c *fakeContext) Report(_ context.Context, rec connectors.SinkRecord, err error) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.reported = append(c.reported, reportedRecord{rec, err})
-	if !c.tolerateAll {
-		return fmt.Errorf("%w: %w", connectors.ErrToleranceExceeded, err)
-	}
-	return nil
-}
-
-func (c *fakeContext) reports() []reportedRecord {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]reportedRecord(nil), c.reported...)
 }
 
 // avroSource makes SinkRecords as the worker does: values serialized in

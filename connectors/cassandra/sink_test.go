@@ -10,12 +10,13 @@ import (
 	"github.com/retailpulse/retailpulse/connectors"
 	"github.com/retailpulse/retailpulse/connectors/cassandra"
 	"github.com/retailpulse/retailpulse/connectors/cassandra/cassandratest"
+	"github.com/retailpulse/retailpulse/connectors/connectortest"
 )
 
 func TestUpsertsMapEveryFieldWithTTLAndRecordTimestamp(t *testing.T) {
 	srv := startServer(t)
 	ctx := ctxT(t)
-	task := startTask(t, &fakeContext{}, props(srv))
+	task := startTask(t, &connectortest.SinkContext{Strict: true}, props(srv))
 	src := newAvroSource(t)
 	recs := []connectors.SinkRecord{
 		src.record(t, "s-1", session("s-1", 4), 1_700_000_100_000),
@@ -60,7 +61,7 @@ func TestUpsertsMapEveryFieldWithTTLAndRecordTimestamp(t *testing.T) {
 func TestReplaysAndDeletesFollowRecordTimestamps(t *testing.T) {
 	srv := startServer(t)
 	ctx := ctxT(t)
-	task := startTask(t, &fakeContext{}, props(srv))
+	task := startTask(t, &connectortest.SinkContext{Strict: true}, props(srv))
 	src := newAvroSource(t)
 	older := src.record(t, "s", session("s", 1), 1_000)
 	newer := src.record(t, "s", session("s", 2), 2_000)
@@ -100,7 +101,7 @@ func TestReplaysAndDeletesFollowRecordTimestamps(t *testing.T) {
 
 func TestSameMillisecondKeepsPartitionOrder(t *testing.T) {
 	srv := startServer(t)
-	task := startTask(t, &fakeContext{}, props(srv))
+	task := startTask(t, &connectortest.SinkContext{Strict: true}, props(srv))
 	src := newAvroSource(t)
 	// Same timestamp, later offset: without the offset in the microseconds
 	// Cassandra would keep the greater value of each column, 10 here.
@@ -116,7 +117,7 @@ func TestSameMillisecondKeepsPartitionOrder(t *testing.T) {
 
 func TestBatchesStayWithinOnePartitionAndTheBounds(t *testing.T) {
 	srv := startServer(t, cassandratest.WithMaxMutationBytes(4096))
-	task := startTask(t, &fakeContext{}, props(srv, cassandra.MaxRecordsInBatchConfig, "3",
+	task := startTask(t, &connectortest.SinkContext{Strict: true}, props(srv, cassandra.MaxRecordsInBatchConfig, "3",
 		cassandra.MaxBatchBytesConfig, "4096", tablePfx+cassandra.ConsistencySetting, "local_one"))
 	src := newAvroSource(t)
 	var recs []connectors.SinkRecord
@@ -171,13 +172,13 @@ func TestNullHandling(t *testing.T) {
 	mapping := strings.Replace(sessionMapping(), "user_id=value.user_id", "user_id=header.uid", 1)
 	rec := src.record(t, "n", session("n", 3), 1_800_000_000_000)
 	rec.Headers = []connectors.Header{{Key: "other", Value: []byte("x")}}
-	tctx := &fakeContext{tolerateAll: true}
+	tctx := &connectortest.SinkContext{}
 	task := startTask(t, tctx, props(srv, mapKey, mapping))
 	if err := task.Put(ctx, []connectors.SinkRecord{rec}); err != nil {
 		t.Fatalf("put: %v", err)
 	}
 	// A missing header is an error, not a null, like a missing field.
-	if r := tctx.reports(); len(r) != 1 || !errors.Is(r[0].err, cassandra.ErrRecord) || !strings.Contains(r[0].err.Error(), "header.uid") {
+	if r := tctx.Reported(); len(r) != 1 || !errors.Is(r[0].Err, cassandra.ErrRecord) || !strings.Contains(r[0].Err.Error(), "header.uid") {
 		t.Errorf("reports = %v, want the record missing header uid", r)
 	}
 	if r := row(t, srv, "n"); r["user_id"] != "kept" || r["clicks"] != int32(5) {
@@ -197,7 +198,7 @@ func TestNullHandling(t *testing.T) {
 		nullToUnset string
 		wantUser    any
 	}{{"true", "from-header"}, {"false", nil}} {
-		task := startTask(t, &fakeContext{}, props(srv, mapKey, partial, tablePfx+cassandra.NullToUnsetSetting, tc.nullToUnset))
+		task := startTask(t, &connectortest.SinkContext{Strict: true}, props(srv, mapKey, partial, tablePfx+cassandra.NullToUnsetSetting, tc.nullToUnset))
 		schemaless.Offset++
 		if err := task.Put(ctx, []connectors.SinkRecord{schemaless}); err != nil {
 			t.Fatalf("put: %v", err)

@@ -2,6 +2,7 @@ package connectortest
 
 import (
 	"context"
+	"fmt"
 	"sync"
 
 	"github.com/retailpulse/retailpulse/connectors"
@@ -60,7 +61,8 @@ func (c *SinkContext) report(_ context.Context, rec connectors.SinkRecord, err e
 	c.reported = append(c.reported, Reported{Record: rec, Err: err})
 	c.mu.Unlock()
 	if c.Strict {
-		return connectors.ErrToleranceExceeded
+		// As the worker's reporter: the tolerance error, wrapping the cause.
+		return fmt.Errorf("%w: %w", connectors.ErrToleranceExceeded, err)
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/retailpulse/retailpulse/connectors"
+	"github.com/retailpulse/retailpulse/connectors/connectortest"
 	"github.com/retailpulse/retailpulse/connectors/redis"
 	"github.com/retailpulse/retailpulse/connectors/redis/redistest"
 )
@@ -33,7 +34,7 @@ func BenchmarkPut(b *testing.B) {
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			srv := redistest.Start(b)
-			task := startTask(b, &fakeContext{}, props(srv, bc.kv...))
+			task := startTask(b, &connectortest.SinkContext{Strict: true}, props(srv, bc.kv...))
 			src := newAvroSource(b, "BehaviorAggregate")
 			const users, batch = 10_000, 500
 			// Decoded values are reused with fresh watermarks so that every

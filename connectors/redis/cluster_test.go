@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/retailpulse/retailpulse/connectors"
+	"github.com/retailpulse/retailpulse/connectors/connectortest"
 	"github.com/retailpulse/retailpulse/connectors/redis"
 	"github.com/retailpulse/retailpulse/connectors/redis/redistest"
 )
@@ -14,7 +15,7 @@ func TestClusterMode(t *testing.T) {
 	cluster := redistest.StartCluster(t, 3)
 	ctx := ctxT(t)
 	p := props(cluster.Nodes[0], redis.ClientModeConfig, redis.ModeCluster, redis.HostsConfig, strings.Join(cluster.Addrs(), ","))
-	task := startTask(t, &fakeContext{}, p)
+	task := startTask(t, &connectortest.SinkContext{Strict: true}, p)
 	src := newAvroSource(t, "BehaviorAggregate")
 	var batch []connectors.SinkRecord
 	for i := 0; i < 60; i++ {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/retailpulse/retailpulse/connectors"
+	"github.com/retailpulse/retailpulse/connectors/connectortest"
 	"github.com/retailpulse/retailpulse/connectors/redis"
 	"github.com/retailpulse/retailpulse/connectors/redis/redistest"
 )
@@ -31,7 +32,7 @@ func TestComposeConnectorConfigWrites(t *testing.T) {
 	srv := redistest.Start(t)
 	body.Config[connectors.NameConfig] = body.Name
 	body.Config[redis.HostsConfig] = srv.Addr()
-	task := startTask(t, &fakeContext{}, body.Config)
+	task := startTask(t, &connectortest.SinkContext{Strict: true}, body.Config)
 	src := newAvroSource(t, "BehaviorAggregate")
 	if err := task.Put(ctxT(t), []connectors.SinkRecord{src.record(t, ri, "u1", aggregate("u1", 1, map[string]int32{"a": 1}))}); err != nil {
 		t.Fatalf("put: %v", err)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/retailpulse/retailpulse/connectors"
+	"github.com/retailpulse/retailpulse/connectors/connectortest"
 	"github.com/retailpulse/retailpulse/connectors/redis"
 	"github.com/retailpulse/retailpulse/connectors/redis/redistest"
 )
@@ -14,7 +15,7 @@ import (
 func TestServerRestartReloadsScript(t *testing.T) {
 	srv := redistest.Start(t)
 	ctx := ctxT(t)
-	task := startTask(t, &fakeContext{}, props(srv))
+	task := startTask(t, &connectortest.SinkContext{Strict: true}, props(srv))
 	src := newAvroSource(t, "BehaviorAggregate")
 	if err := task.Put(ctx, []connectors.SinkRecord{src.record(t, ri, "a", aggregate("a", 1, nil))}); err != nil {
 		t.Fatalf("put: %v", err)
@@ -32,7 +33,7 @@ func TestServerRestartReloadsScript(t *testing.T) {
 func TestUnreachableServerIsRetriable(t *testing.T) {
 	srv := redistest.Start(t)
 	ctx := ctxT(t)
-	task := startTask(t, &fakeContext{}, props(srv, redis.ConnectTimeoutConfig, "200", redis.OperationTimeoutConfig, "200",
+	task := startTask(t, &connectortest.SinkContext{Strict: true}, props(srv, redis.ConnectTimeoutConfig, "200", redis.OperationTimeoutConfig, "200",
 		redis.MaxRetriesConfig, "1"))
 	src := newAvroSource(t, "BehaviorAggregate")
 	batch := []connectors.SinkRecord{src.record(t, ri, "r", aggregate("r", 1, nil))}
@@ -62,7 +63,7 @@ func TestAuthenticatedTLSConnection(t *testing.T) {
 		return props(srv, append([]string{redis.SSLEnabledConfig, "true", redis.SSLCAPathConfig, srv.TLS().CA,
 			redis.UsernameConfig, "sink", redis.PasswordConfig, "s3cret"}, kv...)...)
 	}
-	task := startTask(t, &fakeContext{}, secure())
+	task := startTask(t, &connectortest.SinkContext{Strict: true}, secure())
 	src := newAvroSource(t, "BehaviorAggregate")
 	if err := task.Put(ctx, []connectors.SinkRecord{src.record(t, ri, "tls", aggregate("tls", 1, nil))}); err != nil {
 		t.Fatalf("put over TLS: %v", err)
@@ -79,7 +80,7 @@ func TestAuthenticatedTLSConnection(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			p[redis.ConnectTimeoutConfig], p[redis.MaxRetriesConfig] = "500", "0"
 			task := redis.Plugin().NewSink().NewTask()
-			err := task.Start(ctxT(t), &fakeContext{}, parse(t, p))
+			err := task.Start(ctxT(t), &connectortest.SinkContext{Strict: true}, parse(t, p))
 			if err == nil {
 				_ = task.Stop()
 				t.Fatal("task started")

@@ -2,13 +2,12 @@ package redis_test
 
 import (
 	"context"
-	"fmt"
 	"math"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/retailpulse/retailpulse/connectors"
+	"github.com/retailpulse/retailpulse/connectors/connectortest"
 	"github.com/retailpulse/retailpulse/connectors/converters"
 	"github.com/retailpulse/retailpulse/connectors/redis"
 	"github.com/retailpulse/retailpulse/connectors/redis/redistest"
@@ -51,7 +50,7 @@ func parse(t testing.TB, p map[string]string) *connectors.Config {
 
 // startTask starts a task through the SPI, as the worker does, and stops
 // it when the test ends.
-func startTask(t testing.TB, tctx *fakeContext, p map[string]string) connectors.SinkTask {
+func startTask(t testing.TB, tctx *connectortest.SinkContext, p map[string]string) connectors.SinkTask {
 	t.Helper()
 	cfg := parse(t, p)
 	conn := redis.Plugin().NewSink()
@@ -67,44 +66,6 @@ func startTask(t testing.TB, tctx *fakeContext, p map[string]string) connectors.
 	}
 	t.Cleanup(func() { _ = task.Stop() })
 	return task
-}
-
-// fakeContext is the worker's side of a task: it records reported
-// records and applies errors.tolerance as the worker's reporter does.
-type fakeContext struct {
-	tolerateAll bool
-	mu          sync.Mutex
-	reported    []reportedRecord
-}
-
-type reportedRecord struct {
-	rec connectors.SinkRecord
-	err error
-}
-
-func (c *fakeContext) ID() connectors.TaskID {
-	return connectors.TaskID{Connector: "redis-test"}
-}
-func (c *fakeContext) Assignment() []connectors.TopicPartition { return nil }
-func (c *fakeContext) RequestCommit()                          {}
-func (c *fakeContext) ErrantRecordReporter() connectors.ErrantRecordReporter {
-	return c
-}
-
-func (c *fakeContext) Report(_ context.Context, rec connectors.SinkRecord, err error) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.reported = append(c.reported, reportedRecord{rec, err})
-	if !c.tolerateAll {
-		return fmt.Errorf("%w: %w", connectors.ErrToleranceExceeded, err)
-	}
-	return nil
-}
-
-func (c *fakeContext) reports() []reportedRecord {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]reportedRecord(nil), c.reported...)
 }
 
 // avroSource turns Go values of the governed schemas into SinkRecords the

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/retailpulse/retailpulse/connectors"
+	"github.com/retailpulse/retailpulse/connectors/connectortest"
 	"github.com/retailpulse/retailpulse/connectors/redis"
 	"github.com/retailpulse/retailpulse/connectors/redis/redistest"
 	"github.com/retailpulse/retailpulse/internal/topics"
@@ -21,7 +22,7 @@ func TestWritesLatestWindowWithTTLAndRollingCategories(t *testing.T) {
 	srv := redistest.Start(t)
 	admin := srv.Client(t)
 	ctx := ctxT(t)
-	task := startTask(t, &fakeContext{}, props(srv, redis.TTLConfig, "100"))
+	task := startTask(t, &connectortest.SinkContext{Strict: true}, props(srv, redis.TTLConfig, "100"))
 	src := newAvroSource(t, "BehaviorAggregate")
 
 	first := aggregate("u1", 100, map[string]int32{"shoes": 3, "hats": 1})
@@ -70,7 +71,7 @@ func TestReplaysNeverRegressOrDoubleCount(t *testing.T) {
 	srv := redistest.Start(t)
 	admin := srv.Client(t)
 	ctx := ctxT(t)
-	task := startTask(t, &fakeContext{}, props(srv))
+	task := startTask(t, &connectortest.SinkContext{Strict: true}, props(srv))
 	src := newAvroSource(t, "BehaviorAggregate")
 
 	var batch []connectors.SinkRecord
@@ -116,7 +117,7 @@ func TestTombstones(t *testing.T) {
 	admin := srv.Client(t)
 	ctx := ctxT(t)
 	src := newAvroSource(t, "BehaviorAggregate")
-	task := startTask(t, &fakeContext{}, props(srv))
+	task := startTask(t, &connectortest.SinkContext{Strict: true}, props(srv))
 	if err := task.Put(ctx, []connectors.SinkRecord{
 		src.record(t, ri, "gone", aggregate("gone", 1, nil)),
 		src.record(t, ri, "gone", nil),
@@ -129,18 +130,18 @@ func TestTombstones(t *testing.T) {
 
 	// A pattern reading the value cannot name a tombstone's hash: the
 	// record is reported, not silently dropped.
-	tctx := &fakeContext{tolerateAll: true}
+	tctx := &connectortest.SinkContext{}
 	byValue := startTask(t, tctx, props(srv, redis.KeyPatternConfig, "u:{user_id}"))
 	tomb := src.record(t, ri, "x", nil)
 	if err := byValue.Put(ctx, []connectors.SinkRecord{tomb}); err != nil {
 		t.Fatalf("put: %v", err)
 	}
-	if r := tctx.reports(); len(r) != 1 || !errors.Is(r[0].err, redis.ErrMapping) || r[0].rec.Offset != tomb.Offset {
+	if r := tctx.Reported(); len(r) != 1 || !errors.Is(r[0].Err, redis.ErrMapping) || r[0].Record.Offset != tomb.Offset {
 		t.Errorf("reports = %v, want the tombstone with ErrMapping", r)
 	}
 
 	// With deletes off, tombstones are ignored.
-	keep := startTask(t, &fakeContext{}, props(srv, redis.TombstoneDeleteConfig, "false"))
+	keep := startTask(t, &connectortest.SinkContext{Strict: true}, props(srv, redis.TombstoneDeleteConfig, "false"))
 	if err := keep.Put(ctx, []connectors.SinkRecord{src.record(t, ri, "stay", aggregate("stay", 1, nil)),
 		src.record(t, ri, "stay", nil)}); err != nil {
 		t.Fatalf("put: %v", err)
@@ -165,21 +166,21 @@ func TestBadRecordsGoThroughErrorTolerance(t *testing.T) {
 		src.record(t, ri, "ok2", aggregate("ok2", 1, nil)),
 	}
 
-	tctx := &fakeContext{tolerateAll: true}
+	tctx := &connectortest.SinkContext{}
 	task := startTask(t, tctx, props(srv))
 	if err := task.Put(ctx, batch); err != nil {
 		t.Fatalf("put with errors.tolerance=all: %v", err)
 	}
-	reports := tctx.reports()
-	if len(reports) != 2 || reports[0].rec.Offset != 99 || !errors.Is(reports[0].err, redis.ErrMapping) ||
-		reports[1].rec.Key != "str" || !errors.Is(reports[1].err, redis.ErrRejected) {
+	reports := tctx.Reported()
+	if len(reports) != 2 || reports[0].Record.Offset != 99 || !errors.Is(reports[0].Err, redis.ErrMapping) ||
+		reports[1].Record.Key != "str" || !errors.Is(reports[1].Err, redis.ErrRejected) {
 		t.Fatalf("reports = %+v, want the record without watermark (mapping) and the WRONGTYPE one (rejected)", reports)
 	}
 	if n := admin.Exists(ctx, "rp:user:ok1", "rp:user:ok2").Val(); n != 2 {
 		t.Errorf("good records written: %d of 2", n)
 	}
 
-	strict := startTask(t, &fakeContext{}, props(srv))
+	strict := startTask(t, &connectortest.SinkContext{Strict: true}, props(srv))
 	err := strict.Put(ctx, batch)
 	if !errors.Is(err, connectors.ErrToleranceExceeded) || !errors.Is(err, redis.ErrMapping) {
 		t.Errorf("put with errors.tolerance=none = %v, want ErrToleranceExceeded wrapping ErrMapping", err)
@@ -191,7 +192,7 @@ func TestCustomMappingAndPerTopicOverrides(t *testing.T) {
 	admin := srv.Client(t)
 	ctx := ctxT(t)
 	const sf = topics.SessionFeatures
-	task := startTask(t, &fakeContext{}, props(srv,
+	task := startTask(t, &connectortest.SinkContext{Strict: true}, props(srv,
 		connectors.TopicsConfig, ri+","+sf,
 		redis.KeyPatternConfig, "feat:{topic}:{user_id}",
 		redis.FieldsConfig, "score=value.behavior_score,we=window_end,src=header.src,off=offset",
@@ -233,7 +234,7 @@ func TestLargeBatchesArePipelinedInChunks(t *testing.T) {
 	srv := redistest.Start(t)
 	admin := srv.Client(t)
 	ctx := ctxT(t)
-	task := startTask(t, &fakeContext{}, props(srv, redis.BatchSizeConfig, "7"))
+	task := startTask(t, &connectortest.SinkContext{Strict: true}, props(srv, redis.BatchSizeConfig, "7"))
 	src := newAvroSource(t, "BehaviorAggregate")
 	var batch []connectors.SinkRecord
 	for i := 0; i < 50; i++ {
