@@ -1,25 +1,16 @@
 package hbase_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"testing"
-	"time"
-
-	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
 	"github.com/retailpulse/retailpulse/connectors"
-	"github.com/retailpulse/retailpulse/connectors/builtin"
 	"github.com/retailpulse/retailpulse/connectors/hbase"
 	"github.com/retailpulse/retailpulse/internal/kclient"
 	"github.com/retailpulse/retailpulse/internal/topics"
 	"github.com/retailpulse/retailpulse/schema-registry/avro"
-	"github.com/retailpulse/retailpulse/sidecars/broker"
-	"github.com/retailpulse/retailpulse/sidecars/connect"
+	"github.com/retailpulse/retailpulse/sidecars/connect/connecttest"
 )
 
 // TestEndToEndThroughTheWorker runs the sink in the Connect worker on the
@@ -34,51 +25,35 @@ func TestEndToEndThroughTheWorker(t *testing.T) {
 	}
 	e := newEnv(t)
 	e.createProfileTable()
-	b, err := broker.New(broker.WithListenAddr("127.0.0.1:0"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(b.Close)
-	kc := kclient.Config{Bootstrap: b.Addr(), ClientID: "hbase-e2e"}
-	admin, err := kafka.NewAdminClient(kc.Admin("test"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
 	// The dead letter queue is left for the worker to create.
-	if _, err := kclient.EnsureTopics(ctx, admin, []kclient.TopicSpec{{Name: topics.ProfileUpdates, Partitions: 3}}); err != nil {
-		t.Fatal(err)
-	}
-	w := startWorker(t, kc)
+	s := connecttest.StartStack(t, kclient.TopicSpec{Name: topics.ProfileUpdates, Partitions: 3})
 
 	updates := workload(150, 15, base)
 	want := totals{}
 	for _, pu := range updates {
 		want.add(pu)
 	}
-	produceUpdates(t, e, kc, updates)
+	s.Produce(topics.ProfileUpdates, updateMessages(t, e, updates)...)
 
 	first := hbase.ProfileConfig("hbase-profiles", zkAddr, e.srv.ZnodeParent(), e.reg.URL())
 	first[hbase.RetryTimeoutConfig] = "5000"
-	postConnector(t, w.URL(), first)
-	waitFor(t, "profiles written", func() error { return totalsMatch(e, want) })
-	waitFor(t, "bad records in the dead letter queue", func() error { return endOffsetAtLeast(admin, hbase.ProfileDLQTopic, 2) })
-	stages := dlqStages(t, kc)
+	s.CreateConnector(first[connectors.NameConfig], first)
+	connecttest.WaitFor(t, "profiles written", func() error { return totalsMatch(e, want) })
+	connecttest.WaitFor(t, "bad records in the dead letter queue", func() error { return s.EndOffsetAtLeast(hbase.ProfileDLQTopic, 2) })
+	stages := map[string]bool{}
+	for _, h := range s.Headers(hbase.ProfileDLQTopic, 2) {
+		stages[h["__connect.errors.stage"]] = true
+	}
 	if !stages["VALUE_CONVERTER"] || !stages["TASK_PUT"] {
 		t.Fatalf("dead letter queue stages %v: want the converter's reject and the sink's", stages)
 	}
-	waitFor(t, "first connector caught up", func() error { return caughtUp(ctx, admin, "connect-hbase-profiles") })
+	connecttest.WaitFor(t, "first connector caught up", func() error { return s.CaughtUp("connect-hbase-profiles", topics.ProfileUpdates) })
 	increments := e.srv.Requests("Mutate")
 
 	replay := hbase.ProfileConfig("hbase-profiles-replay", zkAddr, e.srv.ZnodeParent(), e.reg.URL())
 	replay[hbase.RetryTimeoutConfig] = "5000"
-	postConnector(t, w.URL(), replay)
-	waitFor(t, "replay caught up", func() error { return caughtUp(ctx, admin, "connect-hbase-profiles-replay") })
+	s.CreateConnector(replay[connectors.NameConfig], replay)
+	connecttest.WaitFor(t, "replay caught up", func() error { return s.CaughtUp("connect-hbase-profiles-replay", topics.ProfileUpdates) })
 	e.checkTotals(want)
 	if n := e.srv.Requests("Mutate") - increments; n != 0 {
 		t.Fatalf("the replay sent %d increments", n)
@@ -92,94 +67,27 @@ func TestEndToEndThroughTheWorker(t *testing.T) {
 	}
 }
 
-func startWorker(t *testing.T, kc kclient.Config) *connect.Worker {
-	t.Helper()
-	reg, err := builtin.Registry()
-	if err == nil {
-		if _, lerr := reg.Lookup(hbase.SinkClass); lerr != nil {
-			reg, err = builtin.Registry(hbase.Plugin())
-		}
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := connect.New(connect.WithKafka(kc), connect.WithListenAddr("127.0.0.1:0"), connect.WithPlugins(reg),
-		connect.WithOffsetFlushInterval(200*time.Millisecond), connect.WithHeartbeat(200*time.Millisecond, 2*time.Second),
-		connect.WithRequestTimeout(20*time.Second), connect.WithShutdownTimeout(5*time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := w.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		sctx, scancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer scancel()
-		_ = w.Stop(sctx)
-	})
-	waitFor(t, "worker ready", func() error { return w.Ready(ctx) })
-	return w
-}
-
-// produceUpdates writes the updates keyed by user id, then a record that
-// is not Avro (the converter rejects it) and one without a key (the sink
+// updateMessages is the updates keyed by user id, then a record that is
+// not Avro (the converter rejects it) and one without a key (the sink
 // rejects it): both must end in the DLQ.
-func produceUpdates(t *testing.T, e *env, kc kclient.Config, updates []*avro.ProfileUpdate) {
+func updateMessages(t *testing.T, e *env, updates []*avro.ProfileUpdate) []connecttest.Message {
 	t.Helper()
-	p, err := kafka.NewProducer(kc.Producer("test"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	dc := make(chan kafka.Event, len(updates)+2)
-	topic := topics.ProfileUpdates
-	send := func(key, value []byte) {
-		if err := p.Produce(&kafka.Message{TopicPartition: kafka.TopicPartition{Topic: &topic, Partition: kafka.PartitionAny},
-			Key: key, Value: value}, dc); err != nil {
-			t.Fatal(err)
-		}
-	}
+	var out []connecttest.Message
 	for _, pu := range updates {
-		v, err := e.ser.Serialize(context.Background(), topic, pu)
+		v, err := e.ser.Serialize(context.Background(), topics.ProfileUpdates, pu)
 		if err != nil {
 			t.Fatal(err)
 		}
-		send([]byte(pu.UserID), v)
+		out = append(out, connecttest.Message{Key: []byte(pu.UserID), Value: v})
 	}
-	send([]byte("poison"), []byte("not avro"))
 	noKey := *updates[0]
 	noKey.UserID = ""
-	v, err := e.ser.Serialize(context.Background(), topic, &noKey)
+	v, err := e.ser.Serialize(context.Background(), topics.ProfileUpdates, &noKey)
 	if err != nil {
 		t.Fatal(err)
 	}
-	send(nil, v) // converts, but has no row key: the sink rejects it
-	for range len(updates) + 2 {
-		select {
-		case ev := <-dc:
-			if m, ok := ev.(*kafka.Message); ok && m.TopicPartition.Error != nil {
-				t.Fatal(m.TopicPartition.Error)
-			}
-		case <-time.After(30 * time.Second):
-			t.Fatal("delivery timed out")
-		}
-	}
-}
-
-func postConnector(t *testing.T, url string, cfg map[string]string) {
-	t.Helper()
-	body, _ := json.Marshal(map[string]any{"name": cfg[connectors.NameConfig], "config": cfg})
-	resp, err := http.Post(url+"/connectors", "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	msg, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusCreated {
-		t.Fatalf("creating connector: %d %s", resp.StatusCode, msg)
-	}
+	return append(out, connecttest.Message{Key: []byte("poison"), Value: []byte("not avro")},
+		connecttest.Message{Value: v}) // converts, but has no row key: the sink rejects it
 }
 
 func totalsMatch(e *env, want totals) error {
@@ -191,76 +99,4 @@ func totalsMatch(e *env, want totals) error {
 		}
 	}
 	return nil
-}
-
-func endOffsetAtLeast(admin *kafka.AdminClient, topic string, n int64) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	res, err := admin.ListOffsets(ctx, map[kafka.TopicPartition]kafka.OffsetSpec{
-		{Topic: &topic, Partition: 0}: kafka.LatestOffsetSpec}, kafka.SetAdminIsolationLevel(kafka.IsolationLevelReadCommitted))
-	if err != nil {
-		return err
-	}
-	for _, info := range res.ResultInfos {
-		if int64(info.Offset) >= n {
-			return nil
-		}
-	}
-	return fmt.Errorf("%s has fewer than %d records", topic, n)
-}
-
-func caughtUp(ctx context.Context, admin *kafka.AdminClient, group string) error {
-	lags, err := kclient.GroupLag(ctx, admin, group, []string{topics.ProfileUpdates})
-	if err != nil {
-		return err
-	}
-	for _, l := range lags {
-		if l.Lag > 0 {
-			return fmt.Errorf("%s lags on %s[%d]: committed %d, end %d", group, l.Topic, l.Partition, l.Committed, l.End)
-		}
-	}
-	return nil
-}
-
-func waitFor(t *testing.T, what string, fn func() error) {
-	t.Helper()
-	deadline := time.Now().Add(45 * time.Second)
-	var err error
-	for time.Now().Before(deadline) {
-		if err = fn(); err == nil {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("waiting for %s: %v", what, err)
-}
-
-// dlqStages reads the dead letter queue and returns the failing stages its
-// records name in the __connect.errors.stage header.
-func dlqStages(t *testing.T, kc kclient.Config) map[string]bool {
-	t.Helper()
-	c, err := kafka.NewConsumer(kc.Consumer("test", "dlq-reader"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	topic := hbase.ProfileDLQTopic
-	if err := c.Assign([]kafka.TopicPartition{{Topic: &topic, Partition: 0, Offset: kafka.OffsetBeginning}}); err != nil {
-		t.Fatal(err)
-	}
-	stages := map[string]bool{}
-	deadline := time.Now().Add(15 * time.Second)
-	for len(stages) < 2 && time.Now().Before(deadline) {
-		ev := c.Poll(100)
-		m, ok := ev.(*kafka.Message)
-		if !ok {
-			continue
-		}
-		for _, h := range m.Headers {
-			if h.Key == "__connect.errors.stage" {
-				stages[string(h.Value)] = true
-			}
-		}
-	}
-	return stages
 }

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/retailpulse/retailpulse/connectors/redis/redistest"
+)
+
+// TestUpFeaturesReachRedis is the hot tier as the README tells users to run
+// it: `up`, the RedisSink created from compose/connectors/redis-sink.json
+// through the Connect REST API, shopper events through the REST proxy — and
+// the closed window's features in Redis, with their TTL, about a second after
+// the window closes. Only redis.hosts is changed (the test's redis-server).
+//
+// Windows are 5 s with 1 s grace instead of 30 s + 10 s so the test is short;
+// the path (idle advance, transaction, read_committed fetch, put) is the same.
+func TestUpFeaturesReachRedis(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end: builds and runs the binary")
+	}
+	rds := redistest.Start(t)
+	bin := buildBinary(t)
+	port, srPort, rpPort, cnPort := freePort(t), freePort(t), freePort(t), freePort(t)
+	env := []string{"RETAILPULSE_KAFKA_PORT=" + strconv.Itoa(port),
+		"RETAILPULSE_SCHEMA_REGISTRY_PORT=" + strconv.Itoa(srPort), "RETAILPULSE_RESTPROXY_PORT=" + strconv.Itoa(rpPort),
+		"RETAILPULSE_CONNECT_PORT=" + strconv.Itoa(cnPort)}
+	const window, grace = 5 * time.Second, time.Second
+	p, _ := startUp(t, bin, env, "--data-dir", t.TempDir(), "--window-size", window.String(), "--grace", grace.String())
+	defer p.stop(t)
+	proxyURL := "http://127.0.0.1:" + strconv.Itoa(rpPort)
+	connectURL := "http://127.0.0.1:" + strconv.Itoa(cnPort)
+
+	createSinkFromComposeFile(t, connectURL, rds.Addr())
+	waitRunning(t, connectURL, "redis-hot-features")
+
+	// Start in the first second of a window so the last event lands well
+	// before the window's end: the close is then driven by the wall clock
+	// (idle advance), which is what a quiet storefront looks like.
+	time.Sleep(time.Until(time.Now().Truncate(window).Add(window + 100*time.Millisecond)))
+	start := time.Now()
+	windowEnd := start.Truncate(window).Add(window)
+	const user = "u-hot-1"
+	var records []string
+	for i := 0; i < 3; i++ {
+		records = append(records, fmt.Sprintf(`{"value":{"event_id":"7a3b4c5d-6e7f-4a1b-8c2d-3e4f5a6b7c%02d",`+
+			`"event_type":"PRODUCT_VIEW","user_id":%q,"session_id":"s-hot","event_time":%d,"item_id":"sku-%d",`+
+			`"category":"shoes","price":%d.5,"currency":"EUR"}}`, i, user, start.UnixMilli()+int64(i), i, 10+i))
+	}
+	resp, err := http.Post(proxyURL+"/topics/user-events", "application/vnd.kafka.json.v2+json",
+		strings.NewReader(`{"records":[`+strings.Join(records, ",")+`]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("REST produce: %s", resp.Status)
+	}
+
+	rc := rds.Client(t)
+	key := "rp:user:" + user
+	closeAt := windowEnd.Add(grace)
+	var got map[string]string
+	for deadline := closeAt.Add(20 * time.Second); ; {
+		got, err = rc.HGetAll(context.Background(), key).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) > 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	seen := time.Now()
+	if len(got) == 0 {
+		t.Fatalf("no features at %s 20 s after the window closed; up stderr:\n%s", key, p.stderr)
+	}
+	// The issue's bar is one second; allow 3 on a loaded CI machine and log
+	// the measured value, which BENCHMARKS.md records.
+	latency := seen.Sub(closeAt)
+	t.Logf("window [%s, %s) closed at %s; features in Redis %v after the close",
+		windowEnd.Add(-window).Format(time.TimeOnly), windowEnd.Format(time.TimeOnly), closeAt.Format(time.TimeOnly), latency)
+	if latency > 3*time.Second {
+		t.Errorf("features reached Redis %v after the window closed, want about a second", latency)
+	}
+	want := map[string]string{"window_end": strconv.FormatInt(windowEnd.UnixMilli(), 10), "product_views": "3",
+		"distinct_items": "3", "cat_views:shoes": "3", "min_viewed_price": "10.5", "max_viewed_price": "12.5"}
+	for f, v := range want {
+		if got[f] != v {
+			t.Errorf("%s[%s] = %q, want %q (hash: %v)", key, f, got[f], v, got)
+		}
+	}
+	assertTTL(t, rc, key, time.Hour)
+}
+
+// createSinkFromComposeFile posts the shipped connector config, pointed at addr.
+func createSinkFromComposeFile(t *testing.T, connectURL, addr string) {
+	t.Helper()
+	raw, err := os.ReadFile("../../compose/connectors/redis-sink.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var spec struct {
+		Name   string            `json:"name"`
+		Config map[string]string `json:"config"`
+	}
+	if err := json.Unmarshal(raw, &spec); err != nil {
+		t.Fatalf("compose/connectors/redis-sink.json: %v", err)
+	}
+	spec.Config["redis.hosts"] = addr
+	body, _ := json.Marshal(spec)
+	resp, err := http.Post(connectURL+"/connectors", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		var e map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&e)
+		t.Fatalf("POST /connectors: %s %v", resp.Status, e)
+	}
+}
+
+// waitRunning waits for the connector and all its tasks to be RUNNING.
+func waitRunning(t *testing.T, connectURL, name string) {
+	t.Helper()
+	var st struct {
+		Connector struct{ State string } `json:"connector"`
+		Tasks     []struct {
+			State string `json:"state"`
+			Trace string `json:"trace"`
+		} `json:"tasks"`
+	}
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		resp, err := http.Get(connectURL + "/connectors/" + name + "/status")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = json.NewDecoder(resp.Body).Decode(&st)
+		resp.Body.Close()
+		running := st.Connector.State == "RUNNING" && len(st.Tasks) > 0
+		for _, task := range st.Tasks {
+			running = running && task.State == "RUNNING"
+		}
+		if running {
+			return
+		}
+	}
+	t.Fatalf("connector %s not RUNNING within 30 s: %+v", name, st)
+}
+
+func assertTTL(t *testing.T, rc *goredis.Client, key string, want time.Duration) {
+	t.Helper()
+	ttl, err := rc.TTL(context.Background(), key).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ttl <= want-time.Minute || ttl > want {
+		t.Errorf("TTL of %s = %v, want about %v", key, ttl, want)
+	}
+}
