@@ -17,7 +17,8 @@ die() { printf 'test.sh: %s\n' "$*" >&2; exit 1; }
 #   docker-compose        validates compose/docker-compose.yml (no Docker engine needed)
 #   zookeeper             real ZooKeeper in front of the HBase test double, for gohbase
 #   redis-server          the real hot tier for RedisSink's tests
-APT_PACKAGES=(kcat python3-confluent-kafka python3-avro python3-requests docker-compose zookeeper redis-server)
+#   prometheus            promtool: checks compose's Prometheus config and unit-tests its alert rules
+APT_PACKAGES=(kcat python3-confluent-kafka python3-avro python3-requests docker-compose zookeeper redis-server prometheus)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -39,6 +40,7 @@ fi
 command -v kcat >/dev/null || die "kcat not on PATH after install"
 [[ -f /usr/share/java/zookeeper.jar ]] && command -v java >/dev/null || die "zookeeper.jar or java missing after install"
 command -v redis-server >/dev/null || die "redis-server not on PATH after install"
+command -v promtool >/dev/null || die "promtool not on PATH after install (Debian package prometheus)"
 
 command -v go >/dev/null || { [[ -x /usr/local/go/bin/go ]] && export PATH=$PATH:/usr/local/go/bin; }
 command -v go >/dev/null || die "go toolchain not found (expected on PATH or /usr/local/go/bin)"

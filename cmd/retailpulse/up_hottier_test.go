@@ -57,20 +57,17 @@ func TestUpFeaturesReachRedis(t *testing.T) {
 			`"event_type":"PRODUCT_VIEW","user_id":%q,"session_id":"s-hot","event_time":%d,"item_id":"sku-%d",`+
 			`"category":"shoes","price":%d.5,"currency":"EUR"}}`, i, user, start.UnixMilli()+int64(i), i, 10+i))
 	}
-	resp, err := http.Post(proxyURL+"/topics/user-events", "application/vnd.kafka.json.v2+json",
-		strings.NewReader(`{"records":[`+strings.Join(records, ",")+`]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("REST produce: %s", resp.Status)
-	}
+	// A crawler's view, which the edge rules drop: it must not count.
+	records = append(records, fmt.Sprintf(`{"value":{"event_id":"0a3b4c5d-6e7f-4a1b-8c2d-3e4f5a6b7c8d","event_type":"PRODUCT_VIEW",`+
+		`"user_id":%q,"session_id":"s-hot","event_time":%d,"item_id":"sku-9","price":99.5,"user_agent":"Googlebot/2.1"}}`,
+		user, start.UnixMilli()))
+	post(t, proxyURL+"/topics/user-events", "application/vnd.kafka.json.v2+json", `{"records":[`+strings.Join(records, ",")+`]}`)
 
 	rc := rds.Client(t)
 	key := "rp:user:" + user
 	closeAt := windowEnd.Add(grace)
 	var got map[string]string
+	var err error
 	for deadline := closeAt.Add(20 * time.Second); ; {
 		got, err = rc.HGetAll(context.Background(), key).Result()
 		if err != nil {
@@ -101,6 +98,36 @@ func TestUpFeaturesReachRedis(t *testing.T) {
 		}
 	}
 	assertTTL(t, rc, key, time.Hour)
+
+	// A record the sink's converter cannot read goes to its dead letter
+	// queue; with that, and a compatibility check, every metric the compose
+	// alerts and dashboards use has been touched.
+	post(t, proxyURL+"/topics/recommendation-input", "application/vnd.kafka.binary.v2+json",
+		`{"records":[{"key":"cG9pc29u","value":"bm90IGF2cm8="}]}`)
+	registryURL := "http://127.0.0.1:" + strconv.Itoa(srPort)
+	post(t, registryURL+"/compatibility/subjects/user-events-value/versions/latest", "application/vnd.schemaregistry.v1+json",
+		`{"schema":"\"string\""}`)
+	var served map[string]bool
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if served = scrapeNames(t, proxyURL+"/metrics"); served["retailpulse_connect_records_dlq_total"] {
+			break
+		}
+	}
+	checkObservabilityNames(t, served)
+}
+
+func post(t *testing.T, url, contentType, body string) {
+	t.Helper()
+	resp, err := http.Post(url, contentType, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		var e map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&e)
+		t.Fatalf("POST %s: %s %v", url, resp.Status, e)
+	}
 }
 
 // createSinkFromComposeFile posts the shipped connector config, pointed at addr.

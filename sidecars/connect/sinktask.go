@@ -33,6 +33,7 @@ type sinkRun struct {
 	paused     bool
 	commitReq  bool
 	lastCommit time.Time
+	lastLag    time.Time
 	cbErr      error
 	tracked    map[string]bool
 }
@@ -149,6 +150,10 @@ func (s *sinkRun) step(ctx context.Context) error {
 		if err := s.commit(ctx, nil); err != nil {
 			return err
 		}
+	}
+	// Offsets are flushed once a minute by default; lag is worth more often.
+	if time.Since(s.lastLag) >= lagInterval {
+		s.updateLag()
 	}
 	return nil
 }
@@ -344,9 +349,16 @@ func (s *sinkRun) commit(ctx context.Context, only []connectors.TopicPartition) 
 	return nil
 }
 
+// lagInterval is how often a running sink task refreshes its lag gauge.
+const lagInterval = time.Second
+
+// updateLag sets the task's lag from librdkafka's positions and its cached
+// high watermarks (no request to the broker).
 func (s *sinkRun) updateLag() {
+	s.lastLag = time.Now()
 	tps := s.kafkaAssignment()
 	if len(tps) == 0 {
+		s.r.h.m.sinkLag.WithLabelValues(s.r.name, s.r.taskLabel()).Set(0)
 		return
 	}
 	pos, err := s.cons.Position(tps)
