@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -21,7 +22,10 @@ import (
 // it: `up`, the RedisSink created from compose/connectors/redis-sink.json
 // through the Connect REST API, shopper events through the REST proxy — and
 // the closed window's features in Redis, with their TTL, about a second after
-// the window closes. Only redis.hosts is changed (the test's redis-server).
+// the window closes; the window's aggregate is in recommendation-input
+// exactly once under read_committed, decoded by a third-party registry-aware
+// reader as Kafdrop would. Only redis.hosts is changed (the test's
+// redis-server).
 //
 // Windows are 5 s with 1 s grace instead of 30 s + 10 s so the test is short;
 // the path (idle advance, transaction, read_committed fetch, put) is the same.
@@ -98,6 +102,7 @@ func TestUpFeaturesReachRedis(t *testing.T) {
 		}
 	}
 	assertTTL(t, rc, key, time.Hour)
+	checkWindowOnceInKafka(t, "127.0.0.1:"+strconv.Itoa(port), "http://127.0.0.1:"+strconv.Itoa(srPort), user, windowEnd)
 
 	// A record the sink's converter cannot read goes to its dead letter
 	// queue; with that, and a compatibility check, every metric the compose
@@ -194,5 +199,63 @@ func assertTTL(t *testing.T, rc *goredis.Client, key string, want time.Duration)
 	}
 	if ttl <= want-time.Minute || ttl > want {
 		t.Errorf("TTL of %s = %v, want about %v", key, ttl, want)
+	}
+}
+
+// pyReadAggregates reads recommendation-input under read_committed with
+// Debian's python3-confluent-kafka and decodes every value through the
+// registry (legacy MessageSerializer), as Kafdrop does: one JSON line per
+// record.
+const pyReadAggregates = `
+import json, sys
+from confluent_kafka import Consumer
+from confluent_kafka.avro import CachedSchemaRegistryClient
+from confluent_kafka.avro.serializer.message_serializer import MessageSerializer
+ms = MessageSerializer(CachedSchemaRegistryClient({"url": sys.argv[2]}))
+c = Consumer({"bootstrap.servers": sys.argv[1], "group.id": "kafdrop-stand-in", "auto.offset.reset": "earliest",
+              "isolation.level": "read_committed", "enable.auto.commit": False})
+c.subscribe(["recommendation-input"])
+idle = 0
+while idle < 12:
+    m = c.poll(0.25)
+    if m is None or m.error():
+        idle += 1
+        continue
+    idle = 0
+    v = ms.decode_message(m.value())
+    print(json.dumps({"key": m.key().decode(), "user_id": v["user_id"], "window_end": str(v["window_end"]),
+                      "product_views": v["product_views"]}))
+c.close()
+`
+
+// checkWindowOnceInKafka: the closed window is in recommendation-input
+// exactly once, keyed by user, and a third-party registry-aware reader
+// decodes it.
+func checkWindowOnceInKafka(t *testing.T, bootstrap, registryURL, user string, windowEnd time.Time) {
+	t.Helper()
+	out, err := exec.Command("/usr/bin/python3", "-c", pyReadAggregates, bootstrap, registryURL).CombinedOutput()
+	if err != nil {
+		t.Fatalf("python reader: %v\n%s", err, out)
+	}
+	n := 0
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var rec struct {
+			Key          string `json:"key"`
+			UserID       string `json:"user_id"`
+			WindowEnd    string `json:"window_end"`
+			ProductViews int    `json:"product_views"`
+		}
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Fatalf("python reader printed %q: %v", l, err)
+		}
+		if rec.Key == user {
+			n++
+			if rec.ProductViews != 3 || !strings.HasPrefix(rec.WindowEnd, windowEnd.UTC().Format("2006-01-02 15:04:05")) {
+				t.Errorf("aggregate %+v, want 3 product views in the window ending %s", rec, windowEnd.UTC())
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("recommendation-input holds %d aggregates of %s under read_committed, want exactly 1:\n%s", n, user, out)
 	}
 }
