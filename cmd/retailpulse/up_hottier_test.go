@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/retailpulse/retailpulse/connectors/redis/redistest"
+	"github.com/retailpulse/retailpulse/sidecars/connect/connecttest"
 )
 
 // TestUpFeaturesReachRedis is the hot tier as the README tells users to run
@@ -138,19 +138,8 @@ func post(t *testing.T, url, contentType, body string) {
 // createSinkFromComposeFile posts the shipped connector config, pointed at addr.
 func createSinkFromComposeFile(t *testing.T, connectURL, addr string) {
 	t.Helper()
-	raw, err := os.ReadFile("../../compose/connectors/redis-sink.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var spec struct {
-		Name   string            `json:"name"`
-		Config map[string]string `json:"config"`
-	}
-	if err := json.Unmarshal(raw, &spec); err != nil {
-		t.Fatalf("compose/connectors/redis-sink.json: %v", err)
-	}
-	spec.Config["redis.hosts"] = addr
-	body, _ := json.Marshal(spec)
+	name, cfg := connecttest.ReadConnectorFile(t, "../../compose/connectors/redis-sink.json", map[string]string{"redis.hosts": addr})
+	body, _ := json.Marshal(map[string]any{"name": name, "config": cfg})
 	resp, err := http.Post(connectURL+"/connectors", "application/json", bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)

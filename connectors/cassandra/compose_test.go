@@ -1,7 +1,6 @@
 package cassandra_test
 
 import (
-	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 	"github.com/retailpulse/retailpulse/connectors"
 	"github.com/retailpulse/retailpulse/connectors/cassandra"
 	"github.com/retailpulse/retailpulse/connectors/cassandra/cassandratest"
+	"github.com/retailpulse/retailpulse/sidecars/connect/connecttest"
 )
 
 var updateSchema = flag.Bool("update-schema", false, "rewrite compose/cassandra/schema.cql from the Go layout")
@@ -67,28 +67,17 @@ func TestComposeSchemaMatchesTableCreate(t *testing.T) {
 // TestComposeConnectorConfigValidates submits the shipped connector config
 // (pointed at the test server) to the connector's validation.
 func TestComposeConnectorConfigValidates(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join("..", "..", "compose", "connectors", "cassandra-sink.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var body struct {
-		Name   string            `json:"name"`
-		Config map[string]string `json:"config"`
-	}
-	if err := json.Unmarshal(raw, &body); err != nil {
-		t.Fatalf("parsing cassandra-sink.json: %v", err)
-	}
-	if body.Config[connectors.ConnectorClassConfig] != cassandra.Class || body.Name == "" {
-		t.Fatalf("connector.class %q, name %q", body.Config[connectors.ConnectorClassConfig], body.Name)
-	}
 	srv := cassandratest.Start(t)
-	body.Config[connectors.NameConfig] = body.Name
-	body.Config[cassandra.ContactPointsConfig] = srv.Host()
-	body.Config[cassandra.PortConfig] = strconv.Itoa(srv.Port())
-	if errs := validate(t, body.Config); len(errs) != 0 {
+	name, cfg := connecttest.ReadConnectorFile(t, filepath.Join("..", "..", "compose", "connectors", "cassandra-sink.json"),
+		map[string]string{cassandra.ContactPointsConfig: srv.Host(), cassandra.PortConfig: strconv.Itoa(srv.Port())})
+	if cfg[connectors.ConnectorClassConfig] != cassandra.Class || name == "" {
+		t.Fatalf("connector.class %q, name %q", cfg[connectors.ConnectorClassConfig], name)
+	}
+	cfg[connectors.NameConfig] = name
+	if errs := validate(t, cfg); len(errs) != 0 {
 		t.Errorf("shipped config refused: %v", errs)
 	}
-	if body.Config["topic.session-features.retailpulse.session_features.mapping"] != sessionMapping() {
+	if cfg["topic.session-features.retailpulse.session_features.mapping"] != sessionMapping() {
 		t.Errorf("shipped mapping differs from one column per SessionFeatures field")
 	}
 }

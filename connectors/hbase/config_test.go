@@ -1,7 +1,6 @@
 package hbase_test
 
 import (
-	"encoding/json"
 	"maps"
 	"os"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"github.com/retailpulse/retailpulse/connectors"
 	"github.com/retailpulse/retailpulse/connectors/builtin"
 	"github.com/retailpulse/retailpulse/connectors/hbase"
+	"github.com/retailpulse/retailpulse/sidecars/connect/connecttest"
 )
 
 func TestPluginRegistersUnderClassAndAlias(t *testing.T) {
@@ -112,17 +112,11 @@ func TestSpecRejectsBadValues(t *testing.T) {
 // TestComposeConnectorMatchesProfileConfig keeps the compose registration
 // and the Go layout from drifting apart.
 func TestComposeConnectorMatchesProfileConfig(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "..", "compose", "connectors", "hbase-sink.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var reg struct {
-		Name   string            `json:"name"`
-		Config map[string]string `json:"config"`
+		Name   string
+		Config map[string]string
 	}
-	if err := json.Unmarshal(b, &reg); err != nil {
-		t.Fatalf("hbase-sink.json: %v", err)
-	}
+	reg.Name, reg.Config = connecttest.ReadConnectorFile(t, filepath.Join("..", "..", "compose", "connectors", "hbase-sink.json"), nil)
 	want := hbase.ProfileConfig(reg.Name, reg.Config[hbase.ZookeeperQuorumConfig], reg.Config[hbase.ZnodeParentConfig],
 		reg.Config["value.converter.schema.registry.url"])
 	if !maps.Equal(reg.Config, want) {
