@@ -196,7 +196,7 @@ func assertTTL(t *testing.T, rc *goredis.Client, key string, want time.Duration)
 // registry (legacy MessageSerializer), as Kafdrop does: one JSON line per
 // record.
 const pyReadAggregates = `
-import json, sys
+import json, sys, time
 from confluent_kafka import Consumer
 from confluent_kafka.avro import CachedSchemaRegistryClient
 from confluent_kafka.avro.serializer.message_serializer import MessageSerializer
@@ -204,13 +204,14 @@ ms = MessageSerializer(CachedSchemaRegistryClient({"url": sys.argv[2]}))
 c = Consumer({"bootstrap.servers": sys.argv[1], "group.id": "kafdrop-stand-in", "auto.offset.reset": "earliest",
               "isolation.level": "read_committed", "enable.auto.commit": False})
 c.subscribe(["recommendation-input"])
-idle = 0
-while idle < 12:
+# Joining the group can take seconds on a loaded machine: wait up to 30 s
+# for the first record, then read until 2 s pass without one.
+deadline, quiet, seen = time.time() + 30, None, False
+while time.time() < deadline and (not seen or time.time() < quiet):
     m = c.poll(0.25)
     if m is None or m.error():
-        idle += 1
         continue
-    idle = 0
+    seen, quiet = True, time.time() + 2
     v = ms.decode_message(m.value())
     print(json.dumps({"key": m.key().decode(), "user_id": v["user_id"], "window_end": str(v["window_end"]),
                       "product_views": v["product_views"]}))
