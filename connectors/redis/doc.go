@@ -15,9 +15,9 @@
 //     the value) is set to its rendered value; a null value deletes the
 //     hash field, so the hash always shows the latest record, not a blend.
 //     redis.fields=features=value instead writes the whole value as one
-//     JSON field, which costs Redis about a third less per record;
-//   - every map listed by redis.rolling.maps is added into the hash with
-//     HINCRBY/HINCRBYFLOAT, one hash field per map key under a prefix
+//     JSON field, which costs Redis less than half as much per record;
+//   - every map listed by redis.rolling.maps is added into the hash (an
+//     integer or float sum), one hash field per map key under a prefix
 //     (default category_views=cat_views:,category_clicks=cat_clicks:), which
 //     gives the rolling per-category counts over the hash's lifetime;
 //   - the record's watermark (redis.watermark, default value.window_end) is
@@ -58,11 +58,17 @@
 // Put writes its whole batch before returning, in pipelines of at most
 // redis.batch.size records sent by redis.pipeline.lanes concurrent lanes (a
 // record's lane follows from its key, so one hash's updates stay in order);
-// Flush has nothing left to do. Connection
+// Flush has nothing left to do. A pipeline carries one script call per 32
+// records (per hash slot in Cluster mode, where a call's keys must share a
+// slot): entering a script costs Redis several microseconds, about what
+// a small record's writes cost, and 32 records keep a call under a
+// millisecond, short enough for the readers of the hashes. Within a call every record is still applied, skipped or refused
+// on its own, in record order. Connection
 // failures and transient server states (LOADING, BUSY, TRYAGAIN, OOM, ...)
 // fail the batch with connectors.ErrRetriable, so the worker retries it
 // (errors.retry.timeout); replaying is safe because every update is
 // idempotent. A record that cannot be mapped or that Redis refuses
-// (WRONGTYPE) goes through the ErrantRecordReporter, which applies
-// errors.tolerance and the dead letter queue.
+// (WRONGTYPE, a counter or watermark field that is not a number) goes
+// through the ErrantRecordReporter, which applies errors.tolerance and the
+// dead letter queue; the other records of its call are written regardless.
 package redis

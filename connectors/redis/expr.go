@@ -2,7 +2,6 @@ package redis
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/retailpulse/retailpulse/connectors"
@@ -191,50 +190,49 @@ func (p pattern) usesValue() bool {
 	return false
 }
 
-// render builds the key for r. A placeholder that is missing, null, empty
-// or structured makes the record unmappable: writing it under a partial key
-// would merge unrelated records.
-func (p pattern) render(r *connectors.SinkRecord) (string, error) {
-	var b strings.Builder
+// appendTo appends the key of r to b. A placeholder that is missing, null,
+// empty or structured makes the record unmappable: writing it under a
+// partial key would merge unrelated records.
+func (p pattern) appendTo(b []byte, r *connectors.SinkRecord) ([]byte, error) {
 	for _, part := range p.parts {
 		if part.src == nil {
-			b.WriteString(part.literal)
+			b = append(b, part.literal...)
 			continue
 		}
 		v, found := part.src.eval(r)
 		if !found || v == nil {
-			return "", fmt.Errorf("%w: key placeholder {%s} is missing or null", ErrMapping, part.src.text)
+			return b, fmt.Errorf("%w: key placeholder {%s} is missing or null", ErrMapping, part.src.text)
 		}
 		switch v.(type) {
 		case map[string]any, []any:
-			return "", fmt.Errorf("%w: key placeholder {%s} is %T, not a scalar", ErrMapping, part.src.text, v)
+			return b, fmt.Errorf("%w: key placeholder {%s} is %T, not a scalar", ErrMapping, part.src.text, v)
 		}
-		s, _, err := render(v, nil)
-		if err != nil {
-			return "", fmt.Errorf("key placeholder {%s}: %w", part.src.text, err)
+		n := len(b)
+		var err error
+		if b, _, err = appendText(b, v); err != nil {
+			return b, fmt.Errorf("key placeholder {%s}: %w", part.src.text, err)
 		}
-		if s == "" {
-			return "", fmt.Errorf("%w: key placeholder {%s} is empty", ErrMapping, part.src.text)
+		if len(b) == n {
+			return b, fmt.Errorf("%w: key placeholder {%s} is empty", ErrMapping, part.src.text)
 		}
-		b.WriteString(s)
 	}
-	return b.String(), nil
+	return b, nil
 }
 
-// watermarkOf returns the record's watermark as a number Lua compares
+// watermarkOf returns the record's watermark, a number Lua compares
 // exactly (below 2^53).
-func watermarkOf(src source, r *connectors.SinkRecord) (string, error) {
+func watermarkOf(src source, r *connectors.SinkRecord) (int64, error) {
 	v, found := src.eval(r)
 	if !found || v == nil {
-		return "", fmt.Errorf("%w: watermark %s is missing or null", ErrMapping, src.text)
+		return 0, fmt.Errorf("%w: watermark %s is missing or null", ErrMapping, src.text)
 	}
 	n, err := toInt64(v)
 	if err != nil {
-		return "", fmt.Errorf("%w: watermark %s: %w", ErrMapping, src.text, err)
+		return 0, fmt.Errorf("%w: watermark %s: %w", ErrMapping, src.text, err)
 	}
 	const maxExact = 1 << 53
 	if n > maxExact || n < -maxExact {
-		return "", fmt.Errorf("%w: watermark %s = %d is beyond 2^53 and cannot be compared exactly", ErrMapping, src.text, n)
+		return 0, fmt.Errorf("%w: watermark %s = %d is beyond 2^53 and cannot be compared exactly", ErrMapping, src.text, n)
 	}
-	return strconv.FormatInt(n, 10), nil
+	return n, nil
 }

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"sort"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -14,52 +14,52 @@ import (
 	"github.com/retailpulse/retailpulse/connectors"
 )
 
-// render turns a Connect value into the text of a hash field. ok is false
-// for null, which deletes the field. scratch is reused for JSON.
-func render(v any, scratch *[]byte) (s string, ok bool, err error) {
+// appendText appends the text of a hash field holding v to b. ok is false
+// for null, which deletes the field.
+func appendText(b []byte, v any) (out []byte, ok bool, err error) {
 	switch x := v.(type) {
 	case nil:
-		return "", false, nil
+		return b, false, nil
 	case string:
-		return x, true, nil
+		return append(b, x...), true, nil
 	case []byte:
-		return string(x), true, nil
+		return append(b, x...), true, nil
 	case bool:
-		return strconv.FormatBool(x), true, nil
+		return strconv.AppendBool(b, x), true, nil
 	case int8:
-		return strconv.FormatInt(int64(x), 10), true, nil
+		return strconv.AppendInt(b, int64(x), 10), true, nil
 	case int16:
-		return strconv.FormatInt(int64(x), 10), true, nil
+		return strconv.AppendInt(b, int64(x), 10), true, nil
 	case int32:
-		return strconv.FormatInt(int64(x), 10), true, nil
+		return strconv.AppendInt(b, int64(x), 10), true, nil
 	case int64:
-		return strconv.FormatInt(x, 10), true, nil
+		return strconv.AppendInt(b, x, 10), true, nil
 	case int:
-		return strconv.Itoa(x), true, nil
+		return strconv.AppendInt(b, int64(x), 10), true, nil
 	case float32:
-		return formatFloat(float64(x), 32)
+		b, err = appendFloat(b, float64(x), 32)
+		return b, err == nil, err
 	case float64:
-		return formatFloat(x, 64)
+		b, err = appendFloat(b, x, 64)
+		return b, err == nil, err
 	case time.Time:
-		return strconv.FormatInt(x.UnixMilli(), 10), true, nil
+		return strconv.AppendInt(b, x.UnixMilli(), 10), true, nil
 	case *big.Rat:
-		return decimalText(x), true, nil
+		return append(b, decimalText(x)...), true, nil
 	case map[string]any, []any:
-		b, err := appendJSON((*scratch)[:0], x)
-		*scratch = b
-		if err != nil {
-			return "", false, err
-		}
-		return string(b), true, nil
+		b, err = appendJSON(b, x)
+		return b, err == nil, err
 	}
-	return "", false, fmt.Errorf("%w: cannot render a value of type %T", ErrMapping, v)
+	return b, false, fmt.Errorf("%w: cannot render a value of type %T", ErrMapping, v)
 }
 
-func formatFloat(f float64, bits int) (string, bool, error) {
+// appendFloat writes f in the shortest form that reads back exactly, with
+// no exponent.
+func appendFloat(b []byte, f float64, bits int) ([]byte, error) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return "", false, fmt.Errorf("%w: %v is not a finite number", ErrMapping, f)
+		return b, fmt.Errorf("%w: %v is not a finite number", ErrMapping, f)
 	}
-	return strconv.FormatFloat(f, 'f', -1, bits), true, nil
+	return strconv.AppendFloat(b, f, 'f', -1, bits), nil
 }
 
 // decimalText renders r exactly: decimals from Connect have a power-of-ten
@@ -106,12 +106,10 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 		return strconv.AppendInt(b, x, 10), nil
 	case int:
 		return strconv.AppendInt(b, int64(x), 10), nil
-	case float32, float64:
-		f, bits := toFloat(x)
-		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return b, fmt.Errorf("%w: %v is not a finite number", ErrMapping, f)
-		}
-		return strconv.AppendFloat(b, f, 'f', -1, bits), nil
+	case float32:
+		return appendFloat(b, float64(x), 32)
+	case float64:
+		return appendFloat(b, x, 64)
 	case time.Time:
 		return strconv.AppendInt(b, x.UnixMilli(), 10), nil
 	case *big.Rat:
@@ -129,11 +127,12 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 		}
 		return append(b, ']'), nil
 	case map[string]any:
-		keys := make([]string, 0, len(x))
+		var small [16]string
+		keys := small[:0]
 		for k := range x {
 			keys = append(keys, k)
 		}
-		sort.Strings(keys)
+		slices.Sort(keys)
 		b = append(b, '{')
 		for i, k := range keys {
 			if i > 0 {
@@ -148,13 +147,6 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 		return append(b, '}'), nil
 	}
 	return b, fmt.Errorf("%w: cannot render a value of type %T as JSON", ErrMapping, v)
-}
-
-func toFloat(v any) (float64, int) {
-	if f, ok := v.(float32); ok {
-		return float64(f), 32
-	}
-	return v.(float64), 64
 }
 
 const hexDigits = "0123456789abcdef"
@@ -234,18 +226,18 @@ func floatToInt(f float64) (int64, error) {
 	return int64(f), nil
 }
 
-// delta renders a rolling-map increment; isFloat marks a float sum.
-func delta(v any) (s string, isFloat bool, err error) {
+// appendDelta writes a rolling-map increment; isFloat marks a float sum.
+func appendDelta(b []byte, v any) (out []byte, isFloat bool, err error) {
 	switch x := v.(type) {
 	case int8, int16, int32, int64, int:
-		n, _ := toInt64(x)
-		return strconv.FormatInt(n, 10), false, nil
+		n, _ := connectors.IntValue(x)
+		return strconv.AppendInt(b, n, 10), false, nil
 	case float32:
-		s, _, err := formatFloat(float64(x), 32)
-		return s, true, err
+		b, err = appendFloat(b, float64(x), 32)
+		return b, true, err
 	case float64:
-		s, _, err := formatFloat(x, 64)
-		return s, true, err
+		b, err = appendFloat(b, x, 64)
+		return b, true, err
 	}
-	return "", false, fmt.Errorf("%w: rolling map value of type %T is not a number", ErrMapping, v)
+	return b, false, fmt.Errorf("%w: rolling map value of type %T is not a number", ErrMapping, v)
 }

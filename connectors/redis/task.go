@@ -21,15 +21,11 @@ type Task struct {
 	s        *settings
 	client   goredis.UniversalClient
 	reporter connectors.ErrantRecordReporter
+	sc       scratch
+	chunks   sync.Pool
 }
 
 var _ connectors.SinkTask = (*Task)(nil)
-
-// op is one mapped record of a put batch.
-type op struct {
-	index int
-	u     update
-}
 
 // failure is a record to report once the batch is written.
 type failure struct {
@@ -40,7 +36,7 @@ type failure struct {
 // lane writes the chunks of the keys hashed to it, one pipeline at a time
 // and in order, so the updates of one hash are applied in record order.
 type lane struct {
-	in       chan []op
+	in       chan *chunk
 	rejected []failure
 	failed   bool
 }
@@ -101,51 +97,60 @@ func (t *Task) Put(ctx context.Context, records []connectors.SinkRecord) error {
 	)
 	for i := range lanes {
 		l := &lanes[i]
-		l.in = make(chan []op, 1)
+		l.in = make(chan *chunk, 1)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for chunk := range l.in {
-				if l.failed {
-					continue
+			for c := range l.in {
+				if !l.failed {
+					rejected, err := t.write(ctx, c)
+					if err != nil {
+						// The first failure is the cause; the other lanes
+						// then only see the cancellation it triggers.
+						errOnce.Do(func() { firstErr = err; cancel() })
+						l.failed = true
+					}
+					l.rejected = append(l.rejected, rejected...)
 				}
-				rejected, err := t.write(ctx, chunk)
-				if err != nil {
-					// The first failure is the cause; the other lanes then
-					// only see the cancellation it triggers.
-					errOnce.Do(func() { firstErr = err; cancel() })
-					l.failed = true
-					continue
-				}
-				l.rejected = append(l.rejected, rejected...)
+				c.reset()
+				t.chunks.Put(c)
 			}
 		}()
 	}
-	pending := make([][]op, len(lanes))
+	pending := make([]*chunk, len(lanes))
 	var failed []failure
-	var scratch []byte
 	for i := range records {
 		if ctx.Err() != nil {
 			break
 		}
-		m := t.s.mappingFor(records[i].Topic)
-		u, ok, err := m.build(&records[i], &scratch)
+		r := &records[i]
+		m := t.s.mappingFor(r.Topic)
+		key, ok, err := m.keyFor(r, t.sc.key)
+		t.sc.key = key
 		if err != nil {
 			failed = append(failed, failure{i, err})
 		}
 		if !ok {
 			continue
 		}
-		n := laneOf(u.key, len(lanes))
-		pending[n] = append(pending[n], op{index: i, u: u})
-		if len(pending[n]) == chunkSize {
+		n := laneOf(key, len(lanes))
+		if pending[n] == nil {
+			pending[n] = t.chunk()
+		}
+		if err := m.encode(pending[n], i, key, r, &t.sc); err != nil {
+			failed = append(failed, failure{i, err})
+			continue
+		}
+		if pending[n].len() == chunkSize {
+			pending[n].seal()
 			lanes[n].in <- pending[n]
 			pending[n] = nil
 		}
 	}
 	for n := range lanes {
-		if len(pending[n]) > 0 {
-			lanes[n].in <- pending[n]
+		if c := pending[n]; c != nil {
+			c.seal()
+			lanes[n].in <- c
 		}
 		close(lanes[n].in)
 	}
@@ -163,67 +168,26 @@ func (t *Task) Put(ctx context.Context, records []connectors.SinkRecord) error {
 	return t.report(ctx, records, failed)
 }
 
+func (t *Task) chunk() *chunk {
+	if c, ok := t.chunks.Get().(*chunk); ok {
+		return c
+	}
+	return newChunk()
+}
+
 // minChunk keeps pipelines long enough to amortise a round trip.
 const minChunk = 32
 
 // laneOf hashes a key to a lane (FNV-1a).
-func laneOf(key string, lanes int) int {
+func laneOf(key []byte, lanes int) int {
 	if lanes == 1 {
 		return 0
 	}
 	h := uint32(2166136261)
-	for i := 0; i < len(key); i++ {
-		h = (h ^ uint32(key[i])) * 16777619
+	for _, c := range key {
+		h = (h ^ uint32(c)) * 16777619
 	}
 	return int(h % uint32(lanes))
-}
-
-// write sends one pipeline. A NOSCRIPT reply (the server restarted or was
-// flushed since Start) reloads the script and resends the whole pipeline,
-// which is safe because every update is idempotent.
-func (t *Task) write(ctx context.Context, chunk []op) ([]failure, error) {
-	for attempt := 0; ; attempt++ {
-		cmds := t.pipeline(ctx, chunk)
-		var rejected []failure
-		noScript := false
-		for i, cmd := range cmds {
-			err := cmd.Err()
-			switch {
-			case err == nil:
-			case goredis.HasErrorPrefix(err, "NOSCRIPT"):
-				noScript = true
-			case isRejection(err):
-				rejected = append(rejected, failure{chunk[i].index, fmt.Errorf("%w: %w", ErrRejected, err)})
-			default:
-				return nil, classify(err)
-			}
-		}
-		if !noScript {
-			return rejected, nil
-		}
-		if attempt > 0 {
-			return nil, fmt.Errorf("update script missing right after loading it: %w", connectors.ErrRetriable)
-		}
-		t.log.Info("update script not cached by the server; loading it again")
-		if err := t.loadScript(ctx); err != nil {
-			return nil, err
-		}
-	}
-}
-
-func (t *Task) pipeline(ctx context.Context, chunk []op) []goredis.Cmder {
-	pipe := t.client.Pipeline()
-	for _, o := range chunk {
-		if o.u.del {
-			pipe.Del(ctx, o.u.key)
-			continue
-		}
-		pipe.EvalSha(ctx, applyScript.Hash(), []string{o.u.key}, argv(o.u.args)...)
-	}
-	// Exec's own error is the first failed command's; each command is
-	// inspected instead.
-	cmds, _ := pipe.Exec(ctx)
-	return cmds
 }
 
 func (t *Task) report(ctx context.Context, records []connectors.SinkRecord, failed []failure) error {

@@ -25,8 +25,8 @@ type Aggregator struct {
 	cfg   config
 	m     *metrics
 	log   *zap.Logger
-	des   *serde.Deserializer
-	sers  map[string]*serde.Serializer // by output label
+	des   *serde.Deserializer // input records whose writer schema codecs cannot read directly
+	codec *codecs
 	http  *httpx.Server
 	ready atomic.Bool
 }
@@ -48,16 +48,9 @@ func New(opts ...Option) (*Aggregator, error) {
 		return nil, fmt.Errorf("configuring aggregator: %w", err)
 	}
 	a.des = des
-	a.sers = map[string]*serde.Serializer{}
-	for out, name := range map[string]string{outAggregate: avro.NameBehaviorAggregate, outProfile: avro.NameProfileUpdate, outSession: avro.NameSessionFeatures} {
-		s, _ := avro.ByName(name)
-		ser, err := serde.NewSerializer(cfg.registry, serde.WithSchema(s.Text), serde.WithAutoRegister(cfg.autoRegister))
-		if err != nil {
-			return nil, fmt.Errorf("configuring aggregator: %w", err)
-		}
-		a.sers[out] = ser
+	if a.codec, err = newCodecs(cfg.registry, cfg.autoRegister); err != nil {
+		return nil, fmt.Errorf("configuring aggregator: %w", err)
 	}
-	a.sers[outSessionEnd] = a.sers[outSession]
 	if cfg.httpAddr != "" {
 		opts := []httpx.Option{httpx.WithAddr(cfg.httpAddr), httpx.WithLogger(cfg.logger), httpx.WithReady(a.readyErr)}
 		if cfg.metrics != nil {
@@ -122,6 +115,12 @@ func (a *Aggregator) Run(ctx context.Context) error {
 // clients down, committing on a clean stop.
 func (a *Aggregator) runGeneration(ctx context.Context) (err error) {
 	partitions, err := a.ensureTopics(ctx)
+	if err != nil {
+		return err
+	}
+	rctx, rcancel := context.WithTimeout(ctx, 30*time.Second)
+	err = a.codec.resolveOutputs(rctx, a.cfg.topics)
+	rcancel()
 	if err != nil {
 		return err
 	}

@@ -10,20 +10,23 @@ import (
 	"github.com/retailpulse/retailpulse/schema-registry/avro"
 )
 
-// emitter serializes a task's records with the registry serde and produces
-// them into the open transaction. Output keys are plain UTF-8 strings.
+// emitter encodes a task's records and produces them into the open
+// transaction. Output keys are plain UTF-8 strings.
 type emitter struct {
 	t      *task
+	buf    []byte      // reused: Produce copies the value
 	closed []time.Time // when each window of this transaction closed
 }
 
 func (e *emitter) Aggregate(a *avro.BehaviorAggregate) error {
 	e.closed = append(e.closed, time.Now())
-	return e.send(&e.t.g.a.cfg.topics.Aggregates, a.UserID, a, outAggregate)
+	e.buf = appendAggregate(e.buf[:0], e.t.g.a.codec.outID(outAggregate), a)
+	return e.send(&e.t.g.a.cfg.topics.Aggregates, a.UserID, outAggregate)
 }
 
 func (e *emitter) Profile(p *avro.ProfileUpdate) error {
-	return e.send(&e.t.g.a.cfg.topics.Profiles, p.UserID, p, outProfile)
+	e.buf = appendProfile(e.buf[:0], e.t.g.a.codec.outID(outProfile), p)
+	return e.send(&e.t.g.a.cfg.topics.Profiles, p.UserID, outProfile)
 }
 
 func (e *emitter) Session(s *avro.SessionFeatures) error {
@@ -31,18 +34,13 @@ func (e *emitter) Session(s *avro.SessionFeatures) error {
 	if s.Ended {
 		out = outSessionEnd
 	}
-	return e.send(&e.t.g.a.cfg.topics.Sessions, s.SessionID, s, out)
+	e.buf = appendSession(e.buf[:0], e.t.g.a.codec.outID(out), s)
+	return e.send(&e.t.g.a.cfg.topics.Sessions, s.SessionID, out)
 }
 
-func (e *emitter) send(topic *string, key string, v any, output string) error {
-	a := e.t.g.a
-	ser := a.sers[output]
-	b, err := ser.Serialize(e.t.g.ctx, *topic, v)
-	if err != nil {
-		return err
-	}
-	a.m.out[output].Inc()
-	return e.t.g.produce(topic, kafka.PartitionAny, unsafeBytes(key), b, nil)
+func (e *emitter) send(topic *string, key string, output string) error {
+	e.t.g.a.m.out[output].Inc()
+	return e.t.g.produce(topic, kafka.PartitionAny, unsafeBytes(key), e.buf, nil)
 }
 
 // unsafeBytes views s as bytes without copying. Only for Produce, which

@@ -136,7 +136,7 @@ func (t *task) handle(msg *kafka.Message) error {
 	// The target is reused; every record starts from a zero value so no
 	// field of an earlier record survives a null.
 	t.in = inputEvent{}
-	if err := t.g.a.des.Deserialize(t.g.ctx, *msg.TopicPartition.Topic, msg.Value, &t.in); err != nil {
+	if err := t.decode(*msg.TopicPartition.Topic, msg.Value); err != nil {
 		if transient(err) {
 			return err
 		}
@@ -168,6 +168,19 @@ func (t *task) handle(msg *kafka.Message) error {
 	t.anchor, t.hasAnchor = t.state.StreamTime()
 	t.noteStream()
 	return nil
+}
+
+// decode reads value into t.in: directly when its writer schema is the
+// governed UserEvent schema (the common case), else through the registry
+// serde, which resolves other writer schemas into it.
+func (t *task) decode(topic string, value []byte) error {
+	if id, body, err := serde.ParseHeader(value); err == nil && t.g.a.codec.fast(t.g.ctx, id) {
+		if err := decodeUserEvent(body, &t.in); err != nil {
+			return fmt.Errorf("deserializing record from topic %q with schema id %d: %w", topic, id, err)
+		}
+		return nil
+	}
+	return t.g.a.des.Deserialize(t.g.ctx, topic, value, &t.in)
 }
 
 // transient tells outages, after which the record must be retried, from
