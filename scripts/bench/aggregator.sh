@@ -28,7 +28,7 @@ echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(nproc) cores $(go env GOOS)/$(go env GO
 echo "# AGG_BENCH_USERS=${AGG_BENCH_USERS:-20000} AGG_BENCH_SPAN_S=${AGG_BENCH_SPAN_S:-600} AGG_BENCH_COMMIT_MS=${AGG_BENCH_COMMIT_MS:-100} AGG_BENCH_RATE=${AGG_BENCH_RATE:-20000} AGG_BENCH_LIVE_S=${AGG_BENCH_LIVE_S:-20}"
 if [[ "$bench" == "." || "$bench" == *Throughput* ]]; then
   echo "# go test -run '^\$' -bench 'AggregatorThroughput' -benchtime ${benchtime} -count ${count} ./sidecars/aggregator/"
-  # librdkafka logs to stderr; the results are on stdout.
+  # The harness's librdkafka clients log to stderr; the results are on stdout.
   go test -run '^$' -bench 'AggregatorThroughput' -benchtime "${benchtime}" -count "${count}" ./sidecars/aggregator/
 fi
 if [[ "$bench" == "." || "$bench" == *Latency* ]]; then

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // transactionalID is per instance, not per partition: with the group
@@ -15,34 +16,16 @@ import (
 // instance abort its predecessor's open transaction at once.
 func (c *config) transactionalID() string { return c.group + "-" + c.instanceID }
 
-// open creates the clients. The producer comes first: InitTransactions
-// fences a predecessor with the same instance id and aborts its open
+// open creates the clients. The producer id comes first: initialising it
+// fences a predecessor with the same transactional id and aborts its open
 // transaction, so the group offsets are stable by the time partitions are
-// assigned and restored.
+// assigned and restored. Only then does the client subscribe and join.
 func (g *gen) open(ctx context.Context, inputPartitions int) error {
 	cfg := &g.a.cfg
-	pc := cfg.kafka.TransactionalProducer("aggregator", cfg.transactionalID())
-	// CommitTransaction reports failed deliveries; per-record reports would
-	// only cost a Go event each.
-	(*pc)["go.delivery.reports"] = false
-	// Java clients' partitioner, so output keys land where Kafka Streams or
-	// Connect would put them.
-	(*pc)["partitioner"] = "murmur2_random"
-	(*pc)["transaction.timeout.ms"] = int(cfg.txnTimeout.Milliseconds())
-	p, err := kafka.NewProducer(pc)
-	if err != nil {
-		return fmt.Errorf("creating transactional producer: %w", err)
-	}
-	g.producer = p
-	ictx, cancel := context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
-	if err := g.producer.InitTransactions(ictx); err != nil {
-		return fmt.Errorf("initialising transactions as %q: %w", cfg.transactionalID(), classify(err))
-	}
-
 	rc := cfg.kafka.Consumer("aggregator-restore", cfg.group+"-restore")
 	(*rc)["enable.partition.eof"] = true
 	(*rc)["fetch.wait.max.ms"] = 50
+	var err error
 	if g.restorer, err = kafka.NewConsumer(rc); err != nil {
 		return fmt.Errorf("creating restore consumer: %w", err)
 	}
@@ -52,54 +35,70 @@ func (g *gen) open(ctx context.Context, inputPartitions int) error {
 		return fmt.Errorf("reading changelog metadata: %w", err)
 	}
 
-	cc := cfg.kafka.Consumer("aggregator", cfg.group)
-	if cfg.static {
-		(*cc)["group.instance.id"] = cfg.instanceID
+	opts, err := cfg.clientOpts(g.log)
+	if err != nil {
+		return err
 	}
-	for k, v := range cfg.consumerProps {
-		(*cc)[k] = v
+	opts = append(opts,
+		kgo.AdjustFetchOffsetsFn(g.adjustOffsets),
+		kgo.OnPartitionsRevoked(g.onRevoked),
+		kgo.OnPartitionsLost(g.onLost),
+		kgo.WithHooks(groupErrorHook{g}),
+	)
+	if g.cl, err = kgo.NewClient(opts...); err != nil {
+		return fmt.Errorf("creating kafka client: %w", err)
 	}
-	if g.consumer, err = kafka.NewConsumer(cc); err != nil {
-		return fmt.Errorf("creating consumer: %w", err)
+	ictx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	if _, _, err := g.cl.ProducerID(ictx); err != nil {
+		return fmt.Errorf("initialising transactions as %q: %w", cfg.transactionalID(), classify(err))
 	}
-	g.coop = g.consumer.GetRebalanceProtocol() != "EAGER"
-	if err := g.consumer.Subscribe(cfg.topics.Input, g.onRebalance); err != nil {
-		return fmt.Errorf("subscribing to %s: %w", cfg.topics.Input, err)
+	if g.inputID, err = g.topicID(ictx, cfg.topics.Input); err != nil {
+		return err
 	}
+	g.cl.AddConsumeTopics(cfg.topics.Input)
 	g.log.Info("aggregator clients started", ctxFields(cfg, inputPartitions)...)
 	return nil
 }
 
-// close tears the clients down. Closing the consumer revokes what is still
-// assigned (the loop has committed or aborted by then), stopping the tasks.
-// The generation's context goes first, so a task stuck on the registry
-// gives up at once.
+// groupErrorHook fails the generation with the group management error kgo
+// gives up on, so being fenced as a static member ends Run with ErrFenced
+// rather than a restart that would fence the newer instance back.
+type groupErrorHook struct{ g *gen }
+
+func (h groupErrorHook) OnGroupManageError(err error) {
+	if errors.Is(err, context.Canceled) {
+		return
+	}
+	h.g.fail(fmt.Errorf("managing group membership: %w", classify(err)))
+}
+
+// close tears the clients down. The loop has committed or aborted by then;
+// closing the client revokes what is still assigned, stopping the tasks.
+// The generation's context is cancelled before that, so a task stuck on
+// the registry gives up at once.
 func (g *gen) close() error {
-	g.closing = true
-	g.cancel()
 	var errs []error
-	switch {
-	case g.consumer == nil:
-	case g.consumerFatal:
-		g.log.Error("abandoning a consumer that raised a fatal error; its resources are not released")
-	default:
-		if err := g.consumer.Close(); err != nil {
-			errs = append(errs, fmt.Errorf("closing consumer: %w", err))
-		}
-	}
-	for p, t := range g.tasks {
-		t.stop()
-		delete(g.tasks, p)
-	}
+	g.mu.Lock()
 	if g.inTxn {
 		// Only the abort's own failure is news here.
 		errs = append(errs, g.abort(nil))
 	}
+	g.closing = true
+	g.mu.Unlock()
+	g.cancel()
+	if g.cl != nil {
+		// The revocation callback sees closing and only stops tasks.
+		g.cl.CloseAllowingRebalance()
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for p, t := range g.tasks {
+		t.stop()
+		delete(g.tasks, p)
+	}
 	if g.restorer != nil {
 		_ = g.restorer.Close()
-	}
-	if g.producer != nil {
-		g.producer.Close()
 	}
 	return errors.Join(errs...)
 }

@@ -13,15 +13,15 @@
 //
 // # Exactly once
 //
-// One transactional producer (transactional.id <group>-<instance id>) and one
-// read_committed consumer in group "aggregator". Each transaction covers one
-// commit interval: the outputs and DLQ records produced while processing,
-// then, at commit, the session upserts and the changelog records of every
-// changed user plus each partition's stream time and input position, then
-// the input offsets (SendOffsetsToTransaction with the consumer's group
-// metadata, so a zombie's commit is fenced by group generation), then
-// CommitTransaction. Readers with read_committed see all of it or none of
-// it.
+// One franz-go (kgo) client per instance is both the transactional producer
+// (transactional.id <group>-<instance id>) and the read_committed consumer in
+// group "aggregator". Each transaction covers one commit interval: the
+// outputs and DLQ records produced while processing, then, at commit, the
+// session upserts and the changelog records of every changed user plus each
+// partition's stream time and input position, then the input offsets
+// (AddOffsetsToTxn and TxnOffsetCommit with the group's member id and
+// generation, so a zombie's commit is fenced by group generation), then
+// EndTxn. Readers with read_committed see all of it or none of it.
 //
 // State is in memory, one window.Partition per assigned input partition,
 // backed by the compacted topic aggregator-changelog whose partition p holds
@@ -34,14 +34,15 @@
 // the transaction and rebuilds all clients, which restores committed state:
 // in-memory state is never trusted past a failed transaction.
 //
-// A restarted instance with the same instance id fences its predecessor with
-// InitTransactions (aborting the dead process's open transaction at once) and,
-// with static membership, takes its partitions back without a rebalance.
+// A restarted instance with the same instance id fences its predecessor by
+// initialising its producer id before it joins the group (aborting the dead
+// process's open transaction at once) and, with static membership, takes its
+// partitions back without a rebalance.
 //
 // # Parallelism
 //
-// One poll loop owns the clients and hands each record to the task of its
-// partition: a goroutine that decodes, aggregates and produces, so partitions
+// One poll loop owns the client and hands each partition's polled records to
+// the task of that partition: a goroutine that decodes, aggregates and produces, so partitions
 // are processed in parallel and each in offset order.
 //
 // # Use

@@ -5,7 +5,7 @@ import (
 	"time"
 	"unsafe"
 
-	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/retailpulse/retailpulse/schema-registry/avro"
 )
@@ -14,19 +14,20 @@ import (
 // transaction. Output keys are plain UTF-8 strings.
 type emitter struct {
 	t      *task
-	buf    []byte      // reused: Produce copies the value
 	closed []time.Time // when each window of this transaction closed
 }
 
 func (e *emitter) Aggregate(a *avro.BehaviorAggregate) error {
 	e.closed = append(e.closed, time.Now())
-	e.buf = appendAggregate(e.buf[:0], e.t.g.a.codec.outID(outAggregate), a)
-	return e.send(&e.t.g.a.cfg.topics.Aggregates, a.UserID, outAggregate)
+	r := e.t.g.output()
+	r.Value = appendAggregate(r.Value[:0], e.t.g.a.codec.outID(outAggregate), a)
+	return e.send(r, e.t.g.a.cfg.topics.Aggregates, a.UserID, outAggregate)
 }
 
 func (e *emitter) Profile(p *avro.ProfileUpdate) error {
-	e.buf = appendProfile(e.buf[:0], e.t.g.a.codec.outID(outProfile), p)
-	return e.send(&e.t.g.a.cfg.topics.Profiles, p.UserID, outProfile)
+	r := e.t.g.output()
+	r.Value = appendProfile(r.Value[:0], e.t.g.a.codec.outID(outProfile), p)
+	return e.send(r, e.t.g.a.cfg.topics.Profiles, p.UserID, outProfile)
 }
 
 func (e *emitter) Session(s *avro.SessionFeatures) error {
@@ -34,18 +35,23 @@ func (e *emitter) Session(s *avro.SessionFeatures) error {
 	if s.Ended {
 		out = outSessionEnd
 	}
-	e.buf = appendSession(e.buf[:0], e.t.g.a.codec.outID(out), s)
-	return e.send(&e.t.g.a.cfg.topics.Sessions, s.SessionID, out)
+	r := e.t.g.output()
+	r.Value = appendSession(r.Value[:0], e.t.g.a.codec.outID(out), s)
+	return e.send(r, e.t.g.a.cfg.topics.Sessions, s.SessionID, out)
 }
 
-func (e *emitter) send(topic *string, key string, output string) error {
+// send produces r, whose value is encoded, keyed by key; the partitioner
+// picks the partition from the key.
+func (e *emitter) send(r *kgo.Record, topic, key, output string) error {
 	e.t.g.a.m.out[output].Inc()
-	return e.t.g.produce(topic, kafka.PartitionAny, unsafeBytes(key), e.buf, nil)
+	r.Topic, r.Key = topic, unsafeBytes(key)
+	e.t.g.produce(r, e.t.g.promiseOutput)
+	return nil
 }
 
-// unsafeBytes views s as bytes without copying. Only for Produce, which
-// hands librdkafka RD_KAFKA_MSG_F_COPY: the bytes are copied before it
-// returns and never written.
+// unsafeBytes views s as bytes without copying. Only for record keys: kgo
+// reads them (to hash and to encode the batch) and never writes them, and
+// the record keeps the string alive until its promise.
 func unsafeBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 // DLQ headers. reason is late, invalid or undecodable; detail says why in
@@ -62,17 +68,20 @@ const (
 
 // dlq forwards msg as received (key, value, headers) to the dead-letter
 // topic inside the transaction, adding headers that name the reason.
-func (t *task) dlq(msg *kafka.Message, reason, detail string) error {
-	hs := make([]kafka.Header, 0, len(msg.Headers)+6)
+// The consumed record's key and value are referenced, not copied: kgo
+// never writes them and nothing else holds them.
+func (t *task) dlq(msg *kgo.Record, reason, detail string) error {
+	hs := make([]kgo.RecordHeader, 0, len(msg.Headers)+6)
 	hs = append(hs, msg.Headers...)
 	hs = append(hs,
-		kafka.Header{Key: headerRule, Value: []byte(ruleName)},
-		kafka.Header{Key: headerReason, Value: []byte(reason)},
-		kafka.Header{Key: headerDetail, Value: []byte(detail)},
-		kafka.Header{Key: headerTopic, Value: []byte(*msg.TopicPartition.Topic)},
-		kafka.Header{Key: headerPartition, Value: []byte(strconv.Itoa(int(msg.TopicPartition.Partition)))},
-		kafka.Header{Key: headerOffset, Value: []byte(strconv.FormatInt(int64(msg.TopicPartition.Offset), 10))},
+		kgo.RecordHeader{Key: headerRule, Value: []byte(ruleName)},
+		kgo.RecordHeader{Key: headerReason, Value: []byte(reason)},
+		kgo.RecordHeader{Key: headerDetail, Value: []byte(detail)},
+		kgo.RecordHeader{Key: headerTopic, Value: []byte(msg.Topic)},
+		kgo.RecordHeader{Key: headerPartition, Value: []byte(strconv.Itoa(int(msg.Partition)))},
+		kgo.RecordHeader{Key: headerOffset, Value: []byte(strconv.FormatInt(msg.Offset, 10))},
 	)
 	t.g.a.m.out[outDLQ].Inc()
-	return t.g.produce(&t.g.a.cfg.topics.DLQ, kafka.PartitionAny, msg.Key, msg.Value, hs)
+	t.g.produce(&kgo.Record{Topic: t.g.a.cfg.topics.DLQ, Key: msg.Key, Value: msg.Value, Headers: hs}, t.g.promise)
+	return nil
 }

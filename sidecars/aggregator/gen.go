@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
 	"go.uber.org/zap"
 )
 
@@ -21,51 +23,58 @@ const (
 	txnTimeout = 30 * time.Second
 	// idleCheck is how often idle partitions are considered for advancing.
 	idleCheck = 100 * time.Millisecond
-	// batchMax is how many polled records the loop collects before handing
-	// them to the tasks; batches save a channel hand-off per record.
-	batchMax = 256
+	// pollRecords bounds one poll, so a commit is not delayed behind a
+	// huge backlog; each partition's records go to its task as one batch.
+	pollRecords = 512
 )
 
-// gen is one generation of Kafka clients: a transactional producer, the
-// group consumer and a changelog restore consumer, with one task per
-// assigned partition. Any error ends the generation; the next one starts
-// from committed state (restored from the changelog), which is how every
-// failure is recovered from without double counting.
+// gen is one generation of Kafka clients: a franz-go client that is both
+// the transactional producer and the read_committed group consumer, and a
+// changelog restore consumer, with one task per assigned partition. Any
+// error ends the generation; the next one starts from committed state
+// (restored from the changelog), which is how every failure is recovered
+// from without double counting.
+//
+// mu serialises the poll loop with the group's rebalance callbacks, which
+// kgo runs on its own goroutine: the loop holds it except while it is
+// blocked in PollRecords, and BlockRebalanceOnPoll keeps callbacks from
+// running between a poll that returned records and the next AllowRebalance.
 type gen struct {
 	a        *Aggregator
 	ctx      context.Context
 	cancel   context.CancelFunc
 	log      *zap.Logger
-	producer *kafka.Producer
-	consumer *kafka.Consumer
+	cl       *kgo.Client
 	restorer *kafka.Consumer
-	coop     bool
+	inputID  [16]byte // topic id of the input, for TxnOffsetCommit v6
 
+	mu        sync.Mutex
 	tasks     map[int32]*task
 	committed map[int32]int64 // next offsets committed per partition
-	pending   map[int32][]*kafka.Message
-	npending  int
 	inTxn     bool
 	txnStart  time.Time
 	closing   bool
-	// consumerFatal marks a consumer that raised a fatal error (fenced by
-	// a static member with our instance id): librdkafka's close never
-	// completes then, so it is abandoned instead.
-	consumerFatal bool
 
 	errMu   sync.Mutex
 	err     error
 	errFlag atomic.Bool // err is set; read per record without the lock
+
+	records sync.Pool // *kgo.Record with a value buffer, for outputs
 }
 
 // fail records the first error of the generation; workers and callbacks
-// use it, the poll loop acts on it.
+// use it, the poll loop acts on it. Fencing wins over anything recorded
+// before it (a fenced static member also loses its assignment), since it
+// decides whether Run may restart.
 func (g *gen) fail(err error) {
 	g.errMu.Lock()
 	defer g.errMu.Unlock()
-	if g.err == nil {
+	switch {
+	case g.err == nil:
 		g.err = err
 		g.errFlag.Store(true)
+	case errors.Is(err, ErrFenced) && !errors.Is(g.err, ErrFenced):
+		g.err = errors.Join(err, g.err)
 	}
 }
 
@@ -78,8 +87,10 @@ func (g *gen) failure() error {
 func (g *gen) failed() bool { return g.errFlag.Load() }
 
 // loop polls and dispatches until ctx ends (then commits what is pending)
-// or something fails (then aborts).
+// or something fails (then aborts). It holds g.mu except inside a poll.
 func (g *gen) loop(ctx context.Context) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
 	interval := g.a.cfg.commitInterval
 	lastIdle, lastLag := time.Now(), time.Now()
 	for {
@@ -93,35 +104,16 @@ func (g *gen) loop(ctx context.Context) error {
 		if g.inTxn {
 			timeout = min(max(interval-time.Since(g.txnStart), time.Millisecond), pollMax)
 		}
-		if g.npending > 0 {
-			timeout = 0 // collect what is already fetched, hand it over when none is left
+		fs := g.poll(ctx, timeout)
+		if err := g.pollErrors(fs); err != nil {
+			g.fail(err)
+			continue
 		}
-		switch e := g.consumer.Poll(int(timeout.Milliseconds())).(type) {
-		case *kafka.Message:
-			if e.TopicPartition.Error != nil {
-				g.log.Warn("consumer reported a partition error", zap.Stringer("partition", e.TopicPartition), zap.Error(e.TopicPartition.Error))
-				continue
-			}
-			g.pending[e.TopicPartition.Partition] = append(g.pending[e.TopicPartition.Partition], e)
-			if g.npending++; g.npending < batchMax {
-				continue
-			}
-			if err := g.dispatch(); err != nil {
-				return g.abort(err)
-			}
-		case nil:
-			if err := g.dispatch(); err != nil {
-				return g.abort(err)
-			}
-		case kafka.Error:
-			if e.IsFatal() {
-				g.consumerFatal = true
-				return g.abort(fmt.Errorf("consuming: %w", classify(e)))
-			}
-			g.log.Debug("consumer error", zap.Error(e))
+		if err := g.dispatch(fs); err != nil {
+			return g.abort(err)
 		}
 		now := time.Now()
-		if g.inTxn && now.Sub(g.txnStart) >= interval && g.npending == 0 {
+		if g.inTxn && now.Sub(g.txnStart) >= interval {
 			if err := g.commit(); err != nil {
 				return err
 			}
@@ -139,29 +131,57 @@ func (g *gen) loop(ctx context.Context) error {
 	}
 }
 
-// dispatch hands the collected records to their tasks. Records are only
-// ever counted by a task, and offsets only committed for what was counted,
-// so records still collected here when a partition is revoked are simply
-// dropped: the next owner reads them again.
-func (g *gen) dispatch() error {
-	if g.npending == 0 {
+// poll waits up to timeout for records with g.mu released, so rebalance
+// callbacks can run while the loop waits; they cannot run while it works.
+func (g *gen) poll(ctx context.Context, timeout time.Duration) kgo.Fetches {
+	pctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	g.mu.Unlock()
+	defer g.mu.Lock()
+	g.cl.AllowRebalance()
+	return g.cl.PollRecords(pctx, pollRecords)
+}
+
+// pollErrors returns what in a poll's errors ends the generation: group
+// session errors such as being fenced as a static member, and errors kgo
+// does not retry itself. A timed-out poll is not an error.
+func (g *gen) pollErrors(fs kgo.Fetches) error {
+	var errs []error
+	for _, fe := range fs.Errors() {
+		switch {
+		case errors.Is(fe.Err, context.DeadlineExceeded), errors.Is(fe.Err, context.Canceled):
+		case errors.Is(fe.Err, kgo.ErrClientClosed):
+			errs = append(errs, fmt.Errorf("consuming: %w", fe.Err))
+		default:
+			errs = append(errs, fmt.Errorf("consuming %s[%d]: %w", fe.Topic, fe.Partition, classify(fe.Err)))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// dispatch hands each partition's polled records to its task, in offset
+// order. Records are only ever counted by a task, and offsets only
+// committed for what was counted, so records of a partition revoked in the
+// meantime are simply dropped: the next owner reads them again.
+func (g *gen) dispatch(fs kgo.Fetches) error {
+	if fs.Empty() {
 		return nil
 	}
 	if err := g.begin(); err != nil {
 		return err
 	}
 	now := time.Now().UnixNano()
-	for p, msgs := range g.pending {
-		if len(msgs) == 0 {
-			continue
+	fs.EachPartition(func(p kgo.FetchTopicPartition) {
+		t := g.tasks[p.Partition]
+		if t == nil {
+			return
 		}
-		if t := g.tasks[p]; t != nil {
+		t.high.Store(p.HighWatermark)
+		if len(p.Records) > 0 {
 			t.idle.Store(now)
-			t.work <- work{msgs: msgs}
+			t.work <- work{recs: p.Records}
 		}
-		g.pending[p] = nil
-	}
-	g.npending = 0
+	})
 	return nil
 }
 
@@ -169,7 +189,7 @@ func (g *gen) begin() error {
 	if g.inTxn {
 		return nil
 	}
-	if err := g.producer.BeginTransaction(); err != nil {
+	if err := g.cl.BeginTransaction(); err != nil {
 		return fmt.Errorf("beginning transaction: %w", classify(err))
 	}
 	g.inTxn, g.txnStart = true, time.Now()
@@ -204,11 +224,11 @@ func (g *gen) advanceIdle(now time.Time) error {
 
 func (g *gen) observeLag(now time.Time) {
 	m := g.a.m
-	for p, t := range g.tasks {
+	for _, t := range g.tasks {
 		if st := t.stream.Load(); st > -1<<62 {
 			m.eventTimeLag.WithLabelValues(t.label).Set(now.Sub(time.UnixMilli(st)).Seconds())
 		}
-		if _, high, err := g.consumer.GetWatermarkOffsets(g.a.cfg.topics.Input, p); err == nil && high >= 0 {
+		if high := t.high.Load(); high >= 0 {
 			if next := t.next.Load(); next >= 0 {
 				m.consumerLag.WithLabelValues(t.label).Set(float64(max(high-next, 0)))
 			}
@@ -227,37 +247,48 @@ func (g *gen) partitions() []int32 {
 	return ps
 }
 
-// produce queues one record into the open transaction. Delivery reports are
-// off: a record that fails delivery makes CommitTransaction fail, which is
-// the only place its failure matters.
-func (g *gen) produce(topic *string, partition int32, key, value []byte, headers []kafka.Header) error {
-	msg := &kafka.Message{TopicPartition: kafka.TopicPartition{Topic: topic, Partition: partition}, Key: key, Value: value, Headers: headers}
-	for {
-		err := g.producer.Produce(msg, nil)
-		if err == nil {
-			return nil
-		}
-		var ke kafka.Error
-		if !errors.As(err, &ke) || ke.Code() != kafka.ErrQueueFull {
-			return fmt.Errorf("producing to %s: %w", *topic, classify(err))
-		}
-		select {
-		case <-g.ctx.Done():
-			return fmt.Errorf("producing to %s: %w", *topic, context.Cause(g.ctx))
-		case <-time.After(time.Millisecond):
-		}
+// produce queues one record into the open transaction. Delivery is
+// checked by promise: a failed record fails the generation, so the commit
+// that would have covered it aborts instead.
+func (g *gen) produce(r *kgo.Record, promise func(*kgo.Record, error)) {
+	g.cl.Produce(g.ctx, r, promise)
+}
+
+// output returns a pooled record for an output; promiseOutput returns it.
+func (g *gen) output() *kgo.Record {
+	if r, ok := g.records.Get().(*kgo.Record); ok {
+		return r
+	}
+	return &kgo.Record{}
+}
+
+// promiseOutput is the promise of pooled output records: it reports a
+// failure and recycles the record with its value buffer.
+func (g *gen) promiseOutput(r *kgo.Record, err error) {
+	if err != nil {
+		g.fail(fmt.Errorf("producing to %s: %w", r.Topic, classify(err)))
+	}
+	v := r.Value[:0]
+	*r = kgo.Record{Value: v}
+	g.records.Put(r)
+}
+
+// promise is the promise of records that are not pooled (dead letters,
+// which reference the consumed record's bytes).
+func (g *gen) promise(r *kgo.Record, err error) {
+	if err != nil {
+		g.fail(fmt.Errorf("producing to %s: %w", r.Topic, classify(err)))
 	}
 }
 
 // classify marks fencing errors with ErrFenced, which ends Run instead of
 // restarting: a newer instance with our id owns the work now.
 func classify(err error) error {
-	var ke kafka.Error
-	if errors.As(err, &ke) {
-		switch ke.Code() {
-		case kafka.ErrFenced, kafka.ErrProducerFenced, kafka.ErrFencedInstanceID:
-			return fmt.Errorf("%w: %w", ErrFenced, err)
-		}
+	if err == nil || errors.Is(err, ErrFenced) {
+		return err
+	}
+	if errors.Is(err, kerr.ProducerFenced) || errors.Is(err, kerr.InvalidProducerEpoch) || errors.Is(err, kerr.FencedInstanceID) {
+		return fmt.Errorf("%w: %w", ErrFenced, err)
 	}
 	return err
 }

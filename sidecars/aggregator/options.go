@@ -175,10 +175,10 @@ func WithReplicationFactor(n int) Option {
 	return optionFunc(func(cfg *config) { cfg.replication = n })
 }
 
-// WithConsumerProperties sets librdkafka properties on the group consumer
-// only, over kclient's defaults: typically session.timeout.ms and
-// heartbeat.interval.ms, which decide how fast a stopped static member's
-// partitions move. Default: none.
+// WithConsumerProperties sets group properties, named as in librdkafka and
+// Java: session.timeout.ms and heartbeat.interval.ms, which decide how fast
+// a stopped static member's partitions move, and max.poll.interval.ms (the
+// rebalance timeout). New refuses any other key, naming it. Default: none.
 func WithConsumerProperties(props map[string]string) Option {
 	return optionFunc(func(cfg *config) {
 		cfg.consumerProps = make(map[string]string, len(props))
@@ -254,6 +254,9 @@ func (c *config) validate() error {
 	}
 	if err := c.weights.Validate(); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidOption, err)
+	}
+	if err := c.checkProperties(); err != nil {
+		return err
 	}
 	seen := map[string]bool{}
 	for _, t := range c.topics.all() {

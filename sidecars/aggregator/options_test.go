@@ -40,6 +40,18 @@ func TestNewRefusesBadOptions(t *testing.T) {
 		{"negative idle advance", append(base, aggregator.WithIdleAdvance(-time.Second)), "idle advance"},
 		{"zero replication", append(base, aggregator.WithReplicationFactor(0)), "replication"},
 		{"nil logger", append(base, aggregator.WithLogger(nil)), "logger"},
+		{"unsupported kafka property", []aggregator.Option{aggregator.WithRegistry(reg),
+			aggregator.WithKafka(kclient.Config{Bootstrap: "h:1", Extra: map[string]string{"sasl.oauthbearer.config": "x"}})}, `"sasl.oauthbearer.config"`},
+		{"unknown security protocol", []aggregator.Option{aggregator.WithRegistry(reg),
+			aggregator.WithKafka(kclient.Config{Bootstrap: "h:1", Extra: map[string]string{"security.protocol": "KERBEROS"}})}, "security.protocol"},
+		{"unknown sasl mechanism", []aggregator.Option{aggregator.WithRegistry(reg),
+			aggregator.WithKafka(kclient.Config{Bootstrap: "h:1", Extra: map[string]string{"security.protocol": "SASL_SSL", "sasl.mechanism": "GSSAPI"}})}, "sasl.mechanism"},
+		{"missing ca file", []aggregator.Option{aggregator.WithRegistry(reg),
+			aggregator.WithKafka(kclient.Config{Bootstrap: "h:1", Extra: map[string]string{"security.protocol": "SSL", "ssl.ca.location": "/nonexistent/ca.pem"}})}, "ssl.ca.location"},
+		{"certificate without key", []aggregator.Option{aggregator.WithRegistry(reg),
+			aggregator.WithKafka(kclient.Config{Bootstrap: "h:1", Extra: map[string]string{"security.protocol": "SSL", "ssl.certificate.location": "/c.pem"}})}, "ssl.key.location"},
+		{"unsupported consumer property", append(base, aggregator.WithConsumerProperties(map[string]string{"fetch.min.bytes": "1"})), `"fetch.min.bytes"`},
+		{"consumer property not a duration", append(base, aggregator.WithConsumerProperties(map[string]string{"session.timeout.ms": "6s"})), "session.timeout.ms"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -51,6 +63,13 @@ func TestNewRefusesBadOptions(t *testing.T) {
 	}
 	if _, err := aggregator.New(append(base, aggregator.WithWindowSize(time.Minute), aggregator.WithHop(15*time.Second))...); err != nil {
 		t.Errorf("New with 60 s windows hopping by 15 s: %v", err)
+	}
+	sasl := kclient.Config{Bootstrap: "h:1", Extra: map[string]string{
+		"security.protocol": "SASL_PLAINTEXT", "sasl.mechanism": "SCRAM-SHA-512", "sasl.username": "u", "sasl.password": "p",
+	}}
+	if _, err := aggregator.New(aggregator.WithRegistry(reg), aggregator.WithKafka(sasl),
+		aggregator.WithConsumerProperties(map[string]string{"session.timeout.ms": "6000", "heartbeat.interval.ms": "500"})); err != nil {
+		t.Errorf("New with SASL/SCRAM and session properties: %v", err)
 	}
 	// A window size alone stays tumbling rather than hopping by the default.
 	if _, err := aggregator.New(append(base, aggregator.WithWindowSize(45*time.Second))...); err != nil {

@@ -16,23 +16,24 @@ import (
 // previous owner's last commit the changelog can briefly look older.
 const consistencyWait = 10 * time.Second
 
-// restore rebuilds the state of newly assigned partitions and returns the
-// offsets to resume from. It first reads the group's committed offsets,
-// which blocks while a previous owner's transaction is pending, then reads
-// each changelog partition to its end under read_committed, and checks that
-// the restored position (written in the same transactions as the offsets)
-// matches: the state is then exactly the state after the committed input.
-func (g *gen) restore(parts []kafka.TopicPartition) (map[int32]*window.Partition, []kafka.TopicPartition, error) {
+// restore rebuilds the state of newly assigned partitions from the
+// changelog, given the group's committed offsets (read as stable offsets,
+// so no transaction of a previous owner is pending). Each changelog
+// partition is read to its end under read_committed, and the restored
+// position (written in the same transactions as the offsets) must match:
+// the state is then exactly the state after the committed input.
+func (g *gen) restore(committed map[int32]int64) (map[int32]*window.Partition, error) {
 	start := time.Now()
 	deadline := start.Add(g.a.cfg.restoreTimeout)
-	committed, err := g.committedOffsets(parts, deadline)
-	if err != nil {
-		return nil, nil, err
+	parts := make([]int32, 0, len(committed))
+	for p := range committed {
+		parts = append(parts, p)
 	}
 	var states map[int32]*window.Partition
+	var err error
 	for {
 		if states, err = g.readChangelog(parts, deadline); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		final := time.Since(start) > consistencyWait || time.Now().After(deadline)
 		behind := g.checkPositions(states, committed, final)
@@ -40,23 +41,13 @@ func (g *gen) restore(parts []kafka.TopicPartition) (map[int32]*window.Partition
 			break
 		}
 		if final {
-			return nil, nil, fmt.Errorf("restoring partitions %v: %w: changelog positions %v, committed offsets %v",
+			return nil, fmt.Errorf("restoring partitions %v: %w: changelog positions %v, committed offsets %v",
 				behind, ErrStateMismatch, positions(states), committed)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	out := make([]kafka.TopicPartition, 0, len(parts))
-	for _, tp := range parts {
-		st := states[tp.Partition]
-		off := kafka.OffsetBeginning
-		if pos := st.Position(); pos >= 0 {
-			off = kafka.Offset(pos)
-		}
-		out = append(out, kafka.TopicPartition{Topic: &g.a.cfg.topics.Input, Partition: tp.Partition, Offset: off})
-		g.committed[tp.Partition] = committed[tp.Partition]
-	}
 	g.a.m.restoreSecs.WithLabelValues().Observe(time.Since(start).Seconds())
-	return states, out, nil
+	return states, nil
 }
 
 // checkPositions compares restored positions with committed offsets and
@@ -89,52 +80,21 @@ func (g *gen) checkPositions(states map[int32]*window.Partition, committed map[i
 	return behind
 }
 
-// committedOffsets reads the group's offsets (-1 when none). librdkafka
-// asks for stable offsets under read_committed, so the call times out while
-// a crashed previous owner's transaction is still open; keep asking until
-// the transaction coordinator has aborted it.
-func (g *gen) committedOffsets(parts []kafka.TopicPartition, deadline time.Time) (map[int32]int64, error) {
-	tps := make([]kafka.TopicPartition, len(parts))
-	for i, tp := range parts {
-		tps[i] = kafka.TopicPartition{Topic: &g.a.cfg.topics.Input, Partition: tp.Partition}
-	}
-	for {
-		res, err := g.consumer.Committed(tps, 5000)
-		if err == nil {
-			out := make(map[int32]int64, len(res))
-			for _, tp := range res {
-				if tp.Error != nil {
-					return nil, fmt.Errorf("reading committed offset of partition %d: %w", tp.Partition, tp.Error)
-				}
-				out[tp.Partition] = int64(tp.Offset)
-				if tp.Offset < 0 {
-					out[tp.Partition] = -1
-				}
-			}
-			return out, nil
-		}
-		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("reading committed offsets of %d partitions: %w", len(tps), err)
-		}
-		g.log.Info("waiting for committed offsets (a previous owner's transaction may still be open)", zap.Error(err))
-	}
-}
-
 // readChangelog reads the changelog partitions matching parts from the
 // start to their last stable offset into fresh partition states.
-func (g *gen) readChangelog(parts []kafka.TopicPartition, deadline time.Time) (map[int32]*window.Partition, error) {
+func (g *gen) readChangelog(parts []int32, deadline time.Time) (map[int32]*window.Partition, error) {
 	cfg := &g.a.cfg
 	states := make(map[int32]*window.Partition, len(parts))
 	tps := make([]kafka.TopicPartition, 0, len(parts))
 	pending := make(map[int32]bool, len(parts))
-	for _, tp := range parts {
+	for _, p := range parts {
 		st, err := window.NewPartition(cfg.spec, cfg.weights)
 		if err != nil {
 			return nil, err
 		}
-		states[tp.Partition] = st
-		pending[tp.Partition] = true
-		tps = append(tps, kafka.TopicPartition{Topic: &cfg.topics.Changelog, Partition: tp.Partition, Offset: kafka.OffsetBeginning})
+		states[p] = st
+		pending[p] = true
+		tps = append(tps, kafka.TopicPartition{Topic: &cfg.topics.Changelog, Partition: p, Offset: kafka.OffsetBeginning})
 	}
 	if err := g.restorer.Assign(tps); err != nil {
 		return nil, fmt.Errorf("assigning changelog partitions: %w", err)

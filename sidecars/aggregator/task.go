@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/retailpulse/retailpulse/schema-registry/serde"
 	"github.com/retailpulse/retailpulse/sidecars/aggregator/window"
@@ -18,7 +18,7 @@ import (
 // taskQueue bounds the batches handed to one partition's worker ahead of
 // processing; it is what lets partitions decode and aggregate in parallel
 // while the poll loop keeps fetching.
-const taskQueue = 8
+const taskQueue = 4
 
 // task owns one assigned input partition: its window state and the
 // goroutine that processes its records in offset order. Everything but the
@@ -44,12 +44,13 @@ type task struct {
 	next   atomic.Int64 // next input offset
 	stream atomic.Int64 // stream time in ms, math.MinInt64 before any
 	idle   atomic.Int64 // wall time (UnixNano) of the last record handed over
+	high   atomic.Int64 // high watermark of the last fetch, -1 before any
 }
 
 // work is a batch of records to process, in offset order, or a function to
 // run on the worker.
 type work struct {
-	msgs []*kafka.Message
+	recs []*kgo.Record
 	fn   func()
 }
 
@@ -64,6 +65,7 @@ func newTask(g *gen, partition int32, state *window.Partition) *task {
 	t.lastRecord = time.Now()
 	t.anchor, t.hasAnchor = state.StreamTime()
 	t.idle.Store(t.lastRecord.UnixNano())
+	t.high.Store(-1)
 	go t.run()
 	return t
 }
@@ -75,18 +77,18 @@ func (t *task) run() {
 			w.fn()
 			continue
 		}
-		for _, msg := range w.msgs {
+		for _, r := range w.recs {
 			if t.g.failed() {
 				break // drain: the generation is being torn down
 			}
 			// Anything below the position is already in the state (a
 			// record fetched before a restore moved the position); counting
 			// it again would count it twice.
-			if int64(msg.TopicPartition.Offset) < t.next.Load() {
+			if r.Offset < t.next.Load() {
 				continue
 			}
-			if err := t.process(msg); err != nil {
-				t.g.fail(fmt.Errorf("processing %s[%d]@%d: %w", *msg.TopicPartition.Topic, t.partition, msg.TopicPartition.Offset, err))
+			if err := t.process(r); err != nil {
+				t.g.fail(fmt.Errorf("processing %s[%d]@%d: %w", r.Topic, t.partition, r.Offset, err))
 			}
 		}
 	}
@@ -117,17 +119,17 @@ func (t *task) noteStream() {
 // and moves the position past it. Only failures that make the generation's
 // output untrustworthy (produce or registry outages) are returned; the
 // generation then ends and nothing of it is committed.
-func (t *task) process(msg *kafka.Message) error {
+func (t *task) process(msg *kgo.Record) error {
 	if err := t.handle(msg); err != nil {
 		return err
 	}
-	next := int64(msg.TopicPartition.Offset) + 1
+	next := msg.Offset + 1
 	t.state.SetPosition(next)
 	t.next.Store(next)
 	return nil
 }
 
-func (t *task) handle(msg *kafka.Message) error {
+func (t *task) handle(msg *kgo.Record) error {
 	m := t.g.a.m
 	if msg.Value == nil {
 		m.undecodable.Inc()
@@ -136,7 +138,7 @@ func (t *task) handle(msg *kafka.Message) error {
 	// The target is reused; every record starts from a zero value so no
 	// field of an earlier record survives a null.
 	t.in = inputEvent{}
-	if err := t.decode(*msg.TopicPartition.Topic, msg.Value); err != nil {
+	if err := t.decode(msg.Topic, msg.Value); err != nil {
 		if transient(err) {
 			return err
 		}
@@ -220,7 +222,19 @@ func (t *task) flush() (closed []time.Time, err error) {
 	}
 	err = t.state.Changelog(func(key, value []byte) error {
 		t.g.a.m.out[outChangelog].Inc()
-		return t.g.produce(&t.g.a.cfg.topics.Changelog, t.partition, key, value, nil)
+		r := t.g.output()
+		r.Topic, r.Partition = t.g.a.cfg.topics.Changelog, t.partition
+		// The state reuses its buffers; kgo holds the record until the
+		// promise. A nil value stays nil: it is the tombstone of a user
+		// whose state is gone.
+		r.Key = append([]byte(nil), key...)
+		if value == nil {
+			r.Value = nil
+		} else {
+			r.Value = append(r.Value[:0], value...)
+		}
+		t.g.produce(r, t.g.promiseOutput)
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("writing changelog of partition %d: %w", t.partition, err)

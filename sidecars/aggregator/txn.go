@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // commit ends the open transaction: every task emits its pending session
@@ -20,17 +20,14 @@ func (g *gen) commit() error {
 		return nil
 	}
 	start := time.Now()
-	if err := g.dispatch(); err != nil {
-		return g.abort(err)
-	}
 	closed, err := g.flushTasks()
 	if err != nil {
 		return g.abort(err)
 	}
-	var offsets []kafka.TopicPartition
+	offsets := map[int32]int64{}
 	for _, p := range g.partitions() {
 		if next := g.tasks[p].next.Load(); next >= 0 && next != g.committed[p] {
-			offsets = append(offsets, kafka.TopicPartition{Topic: &g.a.cfg.topics.Input, Partition: p, Offset: kafka.Offset(next)})
+			offsets[p] = next
 		}
 	}
 	if err := g.failure(); err != nil {
@@ -38,21 +35,24 @@ func (g *gen) commit() error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), txnTimeout)
 	defer cancel()
+	if err := g.cl.Flush(ctx); err != nil {
+		return g.abort(fmt.Errorf("flushing transaction: %w", err))
+	}
+	// A record's promise has run by the time Flush returns.
+	if err := g.failure(); err != nil {
+		return g.abort(err)
+	}
 	if len(offsets) > 0 {
-		md, err := g.consumer.GetConsumerGroupMetadata()
-		if err != nil {
-			return g.abort(fmt.Errorf("reading consumer group metadata: %w", err))
-		}
-		if err := retry(ctx, func() error { return g.producer.SendOffsetsToTransaction(ctx, offsets, md) }); err != nil {
+		if err := g.sendOffsets(ctx, offsets); err != nil {
 			return g.abort(fmt.Errorf("sending offsets to transaction: %w", classify(err)))
 		}
 	}
-	if err := retry(ctx, func() error { return g.producer.CommitTransaction(ctx) }); err != nil {
+	if err := g.cl.EndTransaction(ctx, kgo.TryCommit); err != nil {
 		return g.abort(fmt.Errorf("committing transaction: %w", classify(err)))
 	}
 	g.inTxn = false
-	for _, o := range offsets {
-		g.committed[o.Partition] = int64(o.Offset)
+	for p, o := range offsets {
+		g.committed[p] = o
 	}
 	now := time.Now()
 	m := g.a.m
@@ -90,38 +90,31 @@ func (g *gen) flushTasks() ([]time.Time, error) {
 }
 
 // abort ends the open transaction unsuccessfully and returns cause (joined
-// with the abort's own failure). After a fatal producer error there is
-// nothing to abort: the next generation's InitTransactions does it.
+// with the abort's own failure). A fenced producer has nothing to abort:
+// its successor's InitProducerID did it.
 func (g *gen) abort(cause error) error {
 	if !g.inTxn {
 		return cause
 	}
 	g.inTxn = false
 	g.a.m.transactions.WithLabelValues("aborted").Inc()
-	var ke kafka.Error
-	if errors.As(cause, &ke) && ke.IsFatal() || errors.Is(cause, ErrFenced) {
+	if errors.Is(cause, ErrFenced) {
 		return cause
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), txnTimeout)
 	defer cancel()
-	if err := g.producer.AbortTransaction(ctx); err != nil {
+	if err := g.cl.AbortBufferedRecords(ctx); err != nil {
+		return errors.Join(cause, fmt.Errorf("aborting buffered records: %w", err))
+	}
+	// OperationNotAttempted and TransactionAbortable ask for exactly this
+	// abort; a second failure leaves the transaction to the next
+	// generation, whose InitProducerID aborts it.
+	err := g.cl.EndTransaction(ctx, kgo.TryAbort)
+	if err != nil {
+		err = g.cl.EndTransaction(ctx, kgo.TryAbort)
+	}
+	if err != nil {
 		return errors.Join(cause, fmt.Errorf("aborting transaction: %w", classify(err)))
 	}
 	return cause
-}
-
-// retry repeats fn while librdkafka calls its error retriable.
-func retry(ctx context.Context, fn func() error) error {
-	for {
-		err := fn()
-		var ke kafka.Error
-		if err == nil || !errors.As(err, &ke) || !ke.IsRetriable() {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
 }
