@@ -59,23 +59,10 @@ func (e *event) appendJSON(dst []byte, tagged bool) []byte {
 	dst = appendString(dst, e.session)
 	dst = append(dst, `,"event_time":`...)
 	dst = strconv.AppendInt(dst, e.timeMS, 10)
-	opt := func(name, v string) {
-		switch {
-		case v != "" && tagged:
-			dst = append(dst, `,"`+name+`":{"string":`...)
-			dst = appendString(dst, v)
-			dst = append(dst, '}')
-		case v != "":
-			dst = append(dst, `,"`+name+`":`...)
-			dst = appendString(dst, v)
-		case tagged:
-			dst = append(dst, `,"`+name+`":null`...)
-		}
-	}
-	opt("storefront", e.storefront)
-	opt("item_id", e.item)
-	opt("category", e.category)
-	opt("brand", e.brand)
+	dst = appendOptional(dst, `,"storefront":`, e.storefront, tagged)
+	dst = appendOptional(dst, `,"item_id":`, e.item, tagged)
+	dst = appendOptional(dst, `,"category":`, e.category, tagged)
+	dst = appendOptional(dst, `,"brand":`, e.brand, tagged)
 	switch {
 	case e.hasPrice && tagged:
 		dst = append(dst, `,"price":{"double":`...)
@@ -98,22 +85,47 @@ func (e *event) appendJSON(dst []byte, tagged bool) []byte {
 	case tagged:
 		dst = append(dst, `,"quantity":null`...)
 	}
-	opt("currency", e.currency)
-	opt("order_id", e.orderID)
-	opt("search_query", e.query)
-	opt("page_url", e.pageURL)
-	opt("referrer", e.referrer)
-	opt("user_agent", e.userAgent)
+	dst = appendOptional(dst, `,"currency":`, e.currency, tagged)
+	dst = appendOptional(dst, `,"order_id":`, e.orderID, tagged)
+	dst = appendOptional(dst, `,"search_query":`, e.query, tagged)
+	dst = appendOptional(dst, `,"page_url":`, e.pageURL, tagged)
+	dst = appendOptional(dst, `,"referrer":`, e.referrer, tagged)
+	dst = appendOptional(dst, `,"user_agent":`, e.userAgent, tagged)
 	if tagged {
 		dst = append(dst, `,"attributes":{}`...)
 	}
 	return append(dst, '}')
 }
 
+// appendOptional writes an optional string member (member is `,"name":`):
+// tagged as Avro JSON, plain, or as null when tagged and empty.
+func appendOptional(dst []byte, member, v string, tagged bool) []byte {
+	switch {
+	case v != "" && tagged:
+		dst = append(dst, member...)
+		dst = append(dst, `{"string":`...)
+		dst = appendString(dst, v)
+		return append(dst, '}')
+	case v != "":
+		dst = append(dst, member...)
+		return appendString(dst, v)
+	case tagged:
+		dst = append(dst, member...)
+		return append(dst, "null"...)
+	}
+	return dst
+}
+
 // appendString writes s as a JSON string.
 func appendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
-	for i := 0; i < len(s); {
+	// Most strings need no escaping: copy the plain prefix at once.
+	plain := 0
+	for plain < len(s) && s[plain] >= 0x20 && s[plain] != '"' && s[plain] != '\\' && s[plain] < utf8.RuneSelf {
+		plain++
+	}
+	dst = append(dst, s[:plain]...)
+	for i := plain; i < len(s); {
 		c := s[i]
 		switch {
 		case c == '"' || c == '\\':

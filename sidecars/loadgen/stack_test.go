@@ -32,7 +32,8 @@ const stackEnv = "RETAILPULSE_LOADGEN_STACK"
 // the REST proxy (built-in edge rules) from another process, as `up` does,
 // so the load generator does not share a Go runtime with the server. It
 // prints the proxy URL and the broker address, and serves until stdin
-// closes. RETAILPULSE_LOADGEN_STACK_CPUPROFILE=<file> profiles it.
+// closes. RETAILPULSE_LOADGEN_STACK_CPUPROFILE=<file> profiles its CPU,
+// RETAILPULSE_LOADGEN_STACK_MEMPROFILE=<file> its allocations.
 func TestHelperStack(t *testing.T) {
 	if os.Getenv(stackEnv) == "" {
 		t.Skip("helper process of the loadgen tests and benchmarks")
@@ -103,6 +104,16 @@ func TestHelperStack(t *testing.T) {
 	}
 	fmt.Printf("stack-url=%s\nstack-broker=%s\n", p.URL(), b.Addr())
 	_, _ = io.Copy(io.Discard, os.Stdin)
+	if path := os.Getenv(stackEnv + "_MEMPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			fail(err)
+		}
+		if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+			fail(err)
+		}
+		_ = f.Close()
+	}
 }
 
 // stack is a running helper process.

@@ -23,8 +23,8 @@ var (
 )
 
 type item struct {
-	id, category, brand string
-	price               float64
+	id, category, brand, pageURL string
+	price                        float64
 }
 
 // shopper is one session in progress.
@@ -48,14 +48,27 @@ type synthetic struct {
 }
 
 func newSynthetic(seed int64, worker, users, items int) *synthetic {
-	r := rand.New(rand.NewPCG(uint64(seed), uint64(worker)))
-	cat := rand.New(rand.NewPCG(uint64(seed), 0)) // same catalog in every worker
-	s := &synthetic{r: r, users: users, items: make([]item, items)}
-	for i := range s.items {
-		s.items[i] = item{id: "sku-" + strconv.Itoa(i), category: categories[cat.IntN(len(categories))],
-			brand: brands[cat.IntN(len(brands))], price: math.Round((2+cat.ExpFloat64()*40)*100) / 100}
+	return newSyntheticFrom(newCatalog(seed, items), seed, worker, users)
+}
+
+// newCatalog builds the items every worker shares (read-only): building
+// them per worker cost more CPU than a short benchmark's requests.
+func newCatalog(seed int64, n int) []item {
+	cat := rand.New(rand.NewPCG(uint64(seed), 0))
+	items := make([]item, n)
+	for i := range items {
+		id := "sku-" + strconv.Itoa(i)
+		items[i] = item{id: id, category: categories[cat.IntN(len(categories))],
+			brand: brands[cat.IntN(len(brands))], price: math.Round((2+cat.ExpFloat64()*40)*100) / 100,
+			pageURL: "https://shop.example/p/" + id}
 	}
-	s.zipf = rand.NewZipf(r, 1.1, 4, uint64(items-1))
+	return items
+}
+
+func newSyntheticFrom(items []item, seed int64, worker, users int) *synthetic {
+	r := rand.New(rand.NewPCG(uint64(seed), uint64(worker)))
+	s := &synthetic{r: r, users: users, items: items}
+	s.zipf = rand.NewZipf(r, 1.1, 4, uint64(len(items)-1))
 	s.sessions = make([]*shopper, 256)
 	for i := range s.sessions {
 		s.sessions[i] = s.newShopper()
@@ -121,5 +134,5 @@ func (s *synthetic) itemEvent(e *event, typ string, idx int) {
 	it := &s.items[idx]
 	e.typ, e.item, e.category, e.brand = typ, it.id, it.category, it.brand
 	e.price, e.hasPrice, e.currency = it.price, true, "USD"
-	e.pageURL = "https://shop.example/p/" + it.id
+	e.pageURL = it.pageURL
 }

@@ -34,7 +34,15 @@ type avroNode struct {
 	items, values *avroNode
 	branches      []*avroNode
 	nullBranch    int // index of the null branch, -1 when none
-	size          int // fixed
+	// soleBranch is the index of the only non-null branch, -1 when there
+	// are several: where an untagged non-null value must go.
+	soleBranch int
+	// kind is typ as a small integer, and quotedTag tag as a JSON string,
+	// for the fast path (comparing type strings cost it more than the
+	// conversion).
+	kind      avroKind
+	quotedTag string
+	size      int // fixed
 }
 
 type avroField struct {
@@ -44,6 +52,12 @@ type avroField struct {
 	// no default (or one that could not be encoded, which makes it required).
 	def       []byte
 	defNative any
+	// slot is the event field the fast path collects this field's value
+	// into, when it is a top-level field of the event.
+	slot eventSlot
+	// quoted is the name as a JSON string ("name"; Avro names need no
+	// escaping), which the fast path matches without decoding.
+	quoted string
 }
 
 // compileAvro turns a parsed schema into conversion nodes. Named types that
@@ -57,7 +71,17 @@ type compiler struct {
 	named map[string]*avroNode
 }
 
+// compile compiles s and fills in what the event fast path reads.
 func (c *compiler) compile(s hamba.Schema) (*avroNode, error) {
+	n, err := c.compileNode(s)
+	if n != nil {
+		n.kind = kindOf(n.typ)
+		n.quotedTag = `"` + n.tag + `"`
+	}
+	return n, err
+}
+
+func (c *compiler) compileNode(s hamba.Schema) (*avroNode, error) {
 	switch t := s.(type) {
 	case *hamba.RefSchema:
 		return c.compile(t.Schema())
@@ -79,7 +103,7 @@ func (c *compiler) compile(s hamba.Schema) (*avroNode, error) {
 			if err != nil {
 				return nil, fmt.Errorf("compiling field %s.%s: %w", t.FullName(), f.Name(), err)
 			}
-			af := avroField{name: f.Name(), typ: ft}
+			af := avroField{name: f.Name(), typ: ft, slot: slotOfField[f.Name()], quoted: `"` + f.Name() + `"`}
 			if f.HasDefault() {
 				// A default that does not encode (hamba accepts a few
 				// defaults Java rejects) leaves the field required rather
@@ -129,7 +153,8 @@ func (c *compiler) compile(s hamba.Schema) (*avroNode, error) {
 		}
 		return &avroNode{typ: hamba.Map, tag: "map", values: values, nullBranch: -1}, nil
 	case *hamba.UnionSchema:
-		n := &avroNode{typ: hamba.Union, tag: "union", nullBranch: -1}
+		n := &avroNode{typ: hamba.Union, tag: "union", nullBranch: -1, soleBranch: -1}
+		nonNull := 0
 		for i, b := range t.Types() {
 			bn, err := c.compile(b)
 			if err != nil {
@@ -137,14 +162,75 @@ func (c *compiler) compile(s hamba.Schema) (*avroNode, error) {
 			}
 			if bn.typ == hamba.Null {
 				n.nullBranch = i
+			} else {
+				n.soleBranch = i
+				nonNull++
 			}
 			n.branches = append(n.branches, bn)
+		}
+		if nonNull != 1 {
+			n.soleBranch = -1
 		}
 		return n, nil
 	case *hamba.NullSchema:
 		return &avroNode{typ: hamba.Null, tag: "null", nullBranch: -1}, nil
 	}
 	return nil, fmt.Errorf("compiling schema: %w: %s", ErrUnsupportedSchema, s.Type())
+}
+
+// avroKind is hamba.Type as an integer.
+type avroKind uint8
+
+const (
+	kindOther avroKind = iota
+	kindNull
+	kindBoolean
+	kindInt
+	kindLong
+	kindFloat
+	kindDouble
+	kindString
+	kindBytes
+	kindFixed
+	kindEnum
+	kindArray
+	kindMap
+	kindRecord
+	kindUnion
+)
+
+func kindOf(t hamba.Type) avroKind {
+	switch t {
+	case hamba.Null:
+		return kindNull
+	case hamba.Boolean:
+		return kindBoolean
+	case hamba.Int:
+		return kindInt
+	case hamba.Long:
+		return kindLong
+	case hamba.Float:
+		return kindFloat
+	case hamba.Double:
+		return kindDouble
+	case hamba.String:
+		return kindString
+	case hamba.Bytes:
+		return kindBytes
+	case hamba.Fixed:
+		return kindFixed
+	case hamba.Enum:
+		return kindEnum
+	case hamba.Array:
+		return kindArray
+	case hamba.Map:
+		return kindMap
+	case hamba.Record:
+		return kindRecord
+	case hamba.Union:
+		return kindUnion
+	}
+	return kindOther
 }
 
 // nativeDefault turns a hamba default into the value shape the edge rules

@@ -49,20 +49,20 @@ func (p *Proxy) prepareEvent(ctx context.Context, b *batch, i int) {
 			rec.path, p.cfg.eventTopic))
 		return
 	}
-	value, ev, rs, err := p.encodeEvent(ctx, b, rec)
+	// One eventFields per batch: the rules read it only during Evaluate.
+	ev := &b.ev
+	*ev = eventFields{}
+	value, rs, err := p.encodeEvent(ctx, b, rec, ev)
 	if err != nil {
 		b.fail(i, err)
 		return
 	}
-	if b.key != nil {
-		if sf, ok := ev["storefront"].(string); ok && sf != b.key.Storefront {
-			b.fail(i, newAPIError(http.StatusForbidden, codeForbidden, "%s.value.storefront: the API key of storefront %s may not send events of storefront %s",
-				rec.path, b.key.Storefront, sf))
-			return
-		}
+	if b.key != nil && ev.hasStorefront && ev.storefront != b.key.Storefront {
+		b.fail(i, newAPIError(http.StatusForbidden, codeForbidden, "%s.value.storefront: the API key of storefront %s may not send events of storefront %s",
+			rec.path, b.key.Storefront, ev.storefront))
+		return
 	}
-	userID, _ := ev["user_id"].(string)
-	key, err := p.eventKey(rec, userID)
+	key, err := p.eventKey(b, rec, ev.UserID)
 	rec.keySpec = partSpec{format: fmtString} // what the topic holds, whatever the request used
 	if err == nil {
 		err = p.checkRecord(b, rec, key)
@@ -78,7 +78,7 @@ func (p *Proxy) prepareEvent(ctx context.Context, b *batch, i int) {
 		b.results[i].valueSchema = rs
 		return
 	}
-	d := b.engine.Evaluate(ev, b.req)
+	d := b.engine.EvaluateEvent(&ev.Event, b.req)
 	switch d.Action {
 	case rules.Drop:
 		b.results[i] = result{partition: -1, offset: -1, outcome: outcomeDropped, rule: d.Rule, timestamp: rec.timestamp}
@@ -104,12 +104,16 @@ func (p *Proxy) prepareEvent(ctx context.Context, b *batch, i int) {
 	}
 }
 
-// encodeEvent validates and encodes an event value and returns it decoded
-// for the edge rules, with the schema it was written with.
-func (p *Proxy) encodeEvent(ctx context.Context, b *batch, rec *inRecord) ([]byte, map[string]any, *resolvedSchema, *apiError) {
-	path := rec.path + ".value"
+// encodeEvent validates and encodes an event value, fills ev with what
+// the proxy and the edge rules read of it, and returns the schema it was
+// written with.
+func (p *Proxy) encodeEvent(ctx context.Context, b *batch, rec *inRecord, ev *eventFields) ([]byte, *resolvedSchema, *apiError) {
 	if rec.valueSpec.format == fmtBinary {
-		return p.decodeEventBinary(ctx, path, rec.value)
+		value, m, rs, err := p.decodeEventBinary(ctx, rec.path+".value", rec.value)
+		if err == nil {
+			*ev = eventFieldsOf(m)
+		}
+		return value, rs, err
 	}
 	spec, src, v := rec.valueSpec, b.src, rec.value
 	if spec.format != fmtAvro {
@@ -117,7 +121,7 @@ func (p *Proxy) encodeEvent(ctx context.Context, b *batch, rec *inRecord) ([]byt
 		// schema, so whatever the client sends, the topic holds Avro.
 		latest, err := p.schemas.latestOf(ctx, p.eventSubject())
 		if err != nil {
-			return nil, nil, nil, asAPIError(err)
+			return nil, nil, asAPIError(err)
 		}
 		spec = partSpec{format: fmtAvro, schema: latest}
 		if rec.valueSpec.format == fmtString && v.kind == jsonString {
@@ -125,20 +129,86 @@ func (p *Proxy) encodeEvent(ctx context.Context, b *batch, rec *inRecord) ([]byt
 			src = []byte(v.s)
 			parsed, err := parseJSON(src)
 			if err != nil {
-				return nil, nil, nil, errUnprocessable(codeJSONConversion, "%s: STRING data is not a JSON event: %v", path, err)
+				return nil, nil, errUnprocessable(codeJSONConversion, "%s.value: STRING data is not a JSON event: %v", rec.path, err)
 			}
 			v = &parsed
 		}
 	}
+	if v.lazy {
+		if value, ok := b.encodeFast(spec.schema, v, ev); ok {
+			if b.engine != nil && b.engine.HasExpressions() {
+				ev.Fields = func() map[string]any { return b.eventMap(spec.schema, v, rec.path+".value") }
+			}
+			return value, spec.schema, nil
+		}
+		*ev = eventFields{}
+		if err := v.materialize(src, b.text); err != nil {
+			return nil, nil, errUnprocessable(codeJSONConversion, "%s.value: %v", rec.path, err)
+		}
+	}
+	path := rec.path + ".value"
 	value, nat, err := encodeAvro(spec.schema, v, path, b.fieldMask(spec.schema.node))
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
-	ev, ok := nat.(map[string]any)
+	m, ok := nat.(map[string]any)
 	if !ok {
-		return nil, nil, nil, errUnprocessable(codeInvalidSchema, "%s: the event topic's schema is not a record", path)
+		return nil, nil, errUnprocessable(codeInvalidSchema, "%s: the event topic's schema is not a record", path)
 	}
-	return value, ev, spec.schema, nil
+	*ev = eventFieldsOf(m)
+	return value, spec.schema, nil
+}
+
+// eventFieldsOf reads an event map the general converter built.
+func eventFieldsOf(m map[string]any) eventFields {
+	ev := eventFields{Event: rules.EventOf(m)}
+	ev.storefront, ev.hasStorefront = m["storefront"].(string)
+	return ev
+}
+
+// encodeFast converts a lazy event with the fast path into the batch's
+// value slab; ok is false when the general converter must run.
+func (b *batch) encodeFast(rs *resolvedSchema, v *jsonValue, ev *eventFields) ([]byte, bool) {
+	// Avro is rarely longer than its JSON; when it is, append grows the
+	// slab and the values carved before keep the old one.
+	need := int(v.end-v.start) + 64 // and room for the key
+	if cap(b.slab)-len(b.slab) < need {
+		b.slab = make([]byte, 0, max(need, min(valueSlabSize, len(b.src))))
+	}
+	start := len(b.slab)
+	dst := serde.AppendHeader(b.slab, rs.id)
+	dst, ok := encodeFast(rs.node, b.src, b.text, v, dst, ev)
+	if !ok {
+		b.slab = dst[:start]
+		return nil, false
+	}
+	b.slab = dst
+	return dst[start:len(dst):len(dst)], true
+}
+
+// carve copies s into the batch's slab.
+func (b *batch) carve(s string) []byte {
+	if cap(b.slab)-len(b.slab) < len(s) {
+		b.slab = make([]byte, 0, max(len(s), min(valueSlabSize, len(b.src))))
+	}
+	start := len(b.slab)
+	b.slab = append(b.slab, s...)
+	return b.slab[start:len(b.slab):len(b.slab)]
+}
+
+// eventMap is the event as CEL rules read it, built only when one runs:
+// the general converter's native map of the fields the rules need.
+func (b *batch) eventMap(rs *resolvedSchema, v *jsonValue, path string) map[string]any {
+	if err := v.materialize(b.src, b.text); err != nil {
+		return nil
+	}
+	dst := make([]byte, 0, 16+(v.end-v.start)/2)
+	_, nat, err := rs.node.encodeMasked(dst, v, path, b.fieldMask(rs.node))
+	if err != nil {
+		return nil
+	}
+	m, _ := nat.(map[string]any)
+	return m
 }
 
 // fieldMask selects the event fields the proxy and the batch's rules read.
@@ -225,9 +295,9 @@ func normalizeNative(v any) any {
 
 // eventKey is the user_id; a key the client sends must be that user_id, or
 // the topic's per-user ordering would break.
-func (p *Proxy) eventKey(rec *inRecord, userID string) ([]byte, *apiError) {
+func (p *Proxy) eventKey(b *batch, rec *inRecord, userID string) ([]byte, *apiError) {
 	if rec.key == nil || rec.key.kind == jsonNull {
-		return []byte(userID), nil
+		return b.carve(userID), nil
 	}
 	var key string
 	switch {

@@ -2,7 +2,9 @@ package restproxy
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"strconv"
 	"sync"
 	"unicode/utf16"
@@ -46,8 +48,11 @@ func (k jsonKind) String() string {
 // float64) and the raw byte span of each value (json payloads and DLQ
 // records are forwarded as received).
 type jsonValue struct {
-	kind       jsonKind
-	b          bool
+	kind jsonKind
+	b    bool
+	// lazy marks an object whose text was validated but not parsed into
+	// members (see parseJSONLazy); materialize parses it.
+	lazy       bool
 	start, end int32  // byte span in the source
 	s          string // string contents, or the number literal
 	// members of an object, or the elements of an array (with empty
@@ -122,6 +127,12 @@ type jsonParser struct {
 	scratch    []jsonMember
 	scratchRef *[]jsonMember
 	slab       []jsonMember
+	// Objects that are the value of member lazyName in an object at
+	// depth lazyDepth are validated and left lazy (lazyDepth 0: none).
+	lazyDepth int
+	lazyName  string
+	// slabHint sizes slabs when parsing a part of src (0: from len(src)).
+	slabHint int
 }
 
 const slabSize = 1024
@@ -199,8 +210,10 @@ func (p *jsonParser) near() string {
 
 func (p *jsonParser) skipSpace() {
 	for p.pos < len(p.src) {
-		switch p.src[p.pos] {
-		case ' ', '\t', '\n', '\r':
+		switch c := p.src[p.pos]; {
+		case c > ' ':
+			return
+		case c == ' ', c == '\t', c == '\n', c == '\r':
 			p.pos++
 		default:
 			return
@@ -274,7 +287,12 @@ func (p *jsonParser) object() (jsonValue, error) {
 		}
 		p.pos++
 		p.skipSpace()
-		val, err := p.value()
+		var val jsonValue
+		if p.depth == p.lazyDepth && name == p.lazyName && p.pos < len(p.src) && p.src[p.pos] == '{' {
+			val, err = p.lazyObject()
+		} else {
+			val, err = p.value()
+		}
 		if err != nil {
 			return v, err
 		}
@@ -349,6 +367,9 @@ func (p *jsonParser) carve(mark int) []jsonMember {
 		// members, and a 72 KiB slab for it costs more to clear and scan
 		// than the whole parse.
 		size := min(slabSize, max(32, len(p.src)/16))
+		if p.slabHint > 0 {
+			size = p.slabHint
+		}
 		p.slab = make([]jsonMember, 0, max(size, n))
 	}
 	start := len(p.slab)
@@ -402,6 +423,15 @@ func (p *jsonParser) number() (jsonValue, error) {
 func (p *jsonParser) str() (string, error) {
 	p.pos++ // opening quote
 	start := p.pos
+	// Eight bytes at a time up to the first that needs a look: a quote, a
+	// backslash or a control character. Most of a body is string bytes.
+	for p.pos+8 <= len(p.src) {
+		if m := plainBytes(binary.LittleEndian.Uint64(p.src[p.pos:])); m != 0 {
+			p.pos += bits.TrailingZeros64(m) / 8
+			break
+		}
+		p.pos += 8
+	}
 	for p.pos < len(p.src) {
 		c := p.src[p.pos]
 		switch {
@@ -416,6 +446,15 @@ func (p *jsonParser) str() (string, error) {
 		p.pos++
 	}
 	return "", p.fail("unterminated string")
+}
+
+// plainBytes has the high bit set in each byte of x (little endian) that
+// is '"', '\\' or below 0x20, except that bytes above the lowest such byte
+// may be flagged falsely (borrows); its lowest set bit is exact.
+func plainBytes(x uint64) uint64 {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	q, bs := x^(lo*'"'), x^(lo*'\\')
+	return ((q-lo)&^q | (bs-lo)&^bs | (x-lo*0x20)&^x) & hi
 }
 
 func (p *jsonParser) escapedStr(start int) (string, error) {

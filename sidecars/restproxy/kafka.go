@@ -42,21 +42,24 @@ type delivery struct {
 // may be written: acks=all means each reported offset is on every in-sync
 // replica.
 type flight struct {
-	results   []delivery
-	refs      []flightRef
+	// results[i] is record i's verdict; &results[i] is its librdkafka
+	// opaque, so that one allocation serves both.
+	results   []flightResult
 	remaining atomic.Int32
 	done      chan struct{}
 	weight    int64
 	release   func(int64)
+	one       [1]flightResult // results of a one-record flight
 }
 
-type flightRef struct {
+type flightResult struct {
+	delivery
 	f *flight
 	i int
 }
 
 func (f *flight) finish(i int, d delivery) {
-	f.results[i] = d
+	f.results[i].delivery = d
 	if f.remaining.Add(-1) == 0 {
 		f.release(f.weight)
 		close(f.done)
@@ -142,9 +145,11 @@ func (pr *producer) send(ctx context.Context, msgs []outMsg) (*flight, error) {
 	}
 	pr.inflight.Add(weight)
 	pr.m.inflightBytes.Set(float64(pr.inflight.Load()))
-	f := &flight{
-		results: make([]delivery, len(msgs)), refs: make([]flightRef, len(msgs)),
-		done: make(chan struct{}), weight: weight, release: pr.release,
+	f := &flight{done: make(chan struct{}), weight: weight, release: pr.release}
+	if len(msgs) == 1 {
+		f.results = f.one[:]
+	} else {
+		f.results = make([]flightResult, len(msgs))
 	}
 	f.remaining.Store(int32(len(msgs)))
 	if len(msgs) == 0 {
@@ -153,8 +158,8 @@ func (pr *producer) send(ctx context.Context, msgs []outMsg) (*flight, error) {
 		return f, nil
 	}
 	for i := range msgs {
-		f.refs[i] = flightRef{f: f, i: i}
-		pr.produce(&msgs[i], &f.refs[i])
+		f.results[i].f, f.results[i].i = f, i
+		pr.produce(&msgs[i], &f.results[i])
 	}
 	return f, nil
 }
@@ -164,7 +169,7 @@ func (pr *producer) release(w int64) {
 	pr.m.inflightBytes.Set(float64(pr.inflight.Add(-w)))
 }
 
-func (pr *producer) produce(m *outMsg, ref *flightRef) {
+func (pr *producer) produce(m *outMsg, ref *flightResult) {
 	msg := &kafka.Message{
 		TopicPartition: kafka.TopicPartition{Topic: &m.topic, Partition: m.partition},
 		Key:            m.key, Value: m.value, Headers: m.headers, Timestamp: m.timestamp,
@@ -197,7 +202,7 @@ func (pr *producer) dispatch() {
 			if !ok {
 				continue
 			}
-			ref, ok := m.Opaque.(*flightRef)
+			ref, ok := m.Opaque.(*flightResult)
 			if !ok {
 				continue
 			}

@@ -165,7 +165,10 @@ func (p *Proxy) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *apiEr
 		return nil, newAPIError(http.StatusRequestEntityTooLarge, codeTooLarge,
 			"Request body of %d bytes is larger than the limit of %d bytes", r.ContentLength, p.cfg.bodyLimit)
 	}
-	var body io.Reader = http.MaxBytesReader(w, r.Body, p.cfg.bodyLimit)
+	var body io.Reader = r.Body
+	if r.ContentLength < 0 {
+		body = http.MaxBytesReader(w, r.Body, p.cfg.bodyLimit)
+	}
 	switch enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); enc {
 	case "", "identity":
 	case "gzip", "x-gzip":
@@ -178,6 +181,16 @@ func (p *Proxy) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *apiEr
 	default:
 		return nil, newAPIError(http.StatusUnsupportedMediaType, codeUnsupportedMedia,
 			"Content-Encoding %q is not supported (use gzip or none)", enc)
+	}
+	if n := r.ContentLength; n > 0 && body == r.Body {
+		// The common case, a plain body of known length: one exact
+		// allocation (bytes.Buffer.ReadFrom would grow it once more to look
+		// for the end). net/http stops the body at its Content-Length.
+		src := make([]byte, n)
+		if _, err := io.ReadFull(body, src); err != nil {
+			return nil, errBadRequest("Reading request body: %v", err)
+		}
+		return src, nil
 	}
 	var buf bytes.Buffer
 	if r.ContentLength > 0 && r.ContentLength <= p.cfg.bodyLimit {

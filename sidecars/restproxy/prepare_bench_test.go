@@ -17,7 +17,14 @@ import (
 // BenchmarkPrepareEvents measures the proxy's own CPU per event, without
 // HTTP and Kafka: parse a 500-record v2 body, convert each event to Avro,
 // run the built-in edge rules. The metric is ns per event.
-func BenchmarkPrepareEvents(b *testing.B) {
+func BenchmarkPrepareEvents(b *testing.B) { benchPrepare(b, true) }
+
+// BenchmarkPrepareEventsGeneral is BenchmarkPrepareEvents through the
+// general converter (member tree, native map), what events take when the
+// fast path does not apply.
+func BenchmarkPrepareEventsGeneral(b *testing.B) { benchPrepare(b, false) }
+
+func benchPrepare(b *testing.B, fast bool) {
 	sch, _ := avro.ByName("UserEvent")
 	rs := &resolvedSchema{id: 1, subject: "user-events-value", node: compileText(b, sch.Text)}
 	set, err := rules.Defaults()
@@ -51,7 +58,14 @@ func BenchmarkPrepareEvents(b *testing.B) {
 		// A fresh id prefix per round keeps the duplicate rule from
 		// dropping repeats of the 64 bodies.
 		src := []byte(strings.ReplaceAll(string(bodies[it%64]), "0f8fad5b", fmt.Sprintf("%08x", it)))
-		doc, err := parseJSON(src)
+		var doc jsonValue
+		var text string
+		var err error
+		if fast {
+			doc, text, err = parseJSONLazy(src, lazyV2Records)
+		} else {
+			doc, err = parseJSON(src)
+		}
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -63,7 +77,7 @@ func BenchmarkPrepareEvents(b *testing.B) {
 			recs[i].keySpec, recs[i].valueSpec, recs[i].timestamp = partSpec{format: fmtString}, partSpec{format: fmtAvro, schema: rs}, time.Now()
 		}
 		bt := newBatch(topic, src, recs, &rules.Request{API: "v2", ReceivedAt: time.Now()})
-		bt.engine = set.Engine()
+		bt.engine, bt.text = set.Engine(), text
 		for i := range recs {
 			p.prepareEvent(context.Background(), bt, i)
 		}

@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"net/http"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
@@ -89,11 +91,33 @@ type batch struct {
 	engine   *rules.Engine
 	maskNode *avroNode
 	mask     []bool
+	// text is src as a string when lazy event values point into it
+	// (parseJSONLazy), "" otherwise.
+	text string
+	// slab holds the Avro values the event fast path writes, carved into
+	// one allocation per batch rather than one per record.
+	slab []byte
+	// ev is the event being prepared, reused record after record.
+	ev eventFields
+	// one backs results, msgOf and msgs of a one-record batch.
+	one struct {
+		results [1]result
+		msgOf   [1]int
+		msgs    [1]outMsg
+	}
 }
 
+// valueSlabSize is the largest slab a batch allocates at once.
+const valueSlabSize = 64 << 10
+
 func newBatch(topic topicInfo, src []byte, recs []inRecord, req *rules.Request) *batch {
-	b := &batch{topic: topic, src: src, recs: recs, req: req,
-		results: make([]result, len(recs)), msgOf: make([]int, len(recs)), msgs: make([]outMsg, 0, len(recs))}
+	b := &batch{topic: topic, src: src, recs: recs, req: req}
+	if len(recs) == 1 {
+		// Single-record requests are the most numerous: no slices of one.
+		b.results, b.msgOf, b.msgs = b.one.results[:], b.one.msgOf[:], b.one.msgs[:0]
+	} else {
+		b.results, b.msgOf, b.msgs = make([]result, len(recs)), make([]int, len(recs)), make([]outMsg, 0, len(recs))
+	}
 	for i := range b.msgOf {
 		b.msgOf[i] = -1
 	}
@@ -332,4 +356,25 @@ func statusOf(results []result) (int, *apiError) {
 		return http.StatusOK, nil
 	}
 	return first.status, first
+}
+
+// indexedPaths returns name[0] … name[n-1], cut from one string.
+func indexedPaths(name string, n int) []string {
+	var sb strings.Builder
+	sb.Grow(n * (len(name) + 6))
+	ends := make([]int, n)
+	for i := range n {
+		sb.WriteString(name)
+		sb.WriteByte('[')
+		sb.WriteString(strconv.Itoa(i))
+		sb.WriteByte(']')
+		ends[i] = sb.Len()
+	}
+	all := sb.String()
+	out := make([]string, n)
+	start := 0
+	for i, end := range ends {
+		out[i], start = all[start:end], end
+	}
+	return out
 }

@@ -74,7 +74,7 @@ func (p *Proxy) v2Produce(w http.ResponseWriter, r *http.Request, received time.
 	if aerr != nil {
 		return aerr
 	}
-	doc, err := parseJSON(src)
+	doc, text, err := p.parseBody(src, topicName, lazyV2Records)
 	if err != nil {
 		return errBadRequest("%v", err)
 	}
@@ -93,7 +93,7 @@ func (p *Proxy) v2Produce(w http.ResponseWriter, r *http.Request, received time.
 		recs[i].keySpec, recs[i].valueSpec, recs[i].timestamp = keySpec, valueSpec, received
 	}
 	b := newBatch(topic, src, recs, p.requestInfo(r, "v2", received))
-	b.key = apiKeyOf(r.Context())
+	b.key, b.text = apiKeyOf(r.Context()), text
 	if err := p.process(r.Context(), b); err != nil {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return nil // the client went away; nobody reads an answer
@@ -245,10 +245,11 @@ func v2Records(doc *jsonValue, urlPartition int32) ([]inRecord, *apiError) {
 		return nil, errUnprocessable(codePayload, "Payload error. records must not be empty.")
 	}
 	recs := make([]inRecord, len(list.members))
+	paths := indexedPaths("records", len(recs))
 	for i := range list.members {
 		item := &list.members[i].value
 		rec := &recs[i]
-		rec.path = "records[" + strconv.Itoa(i) + "]"
+		rec.path = paths[i]
 		rec.partition = urlPartition
 		if item.kind != jsonObject {
 			return nil, errBadRequest("%s must be an object with key and/or value, got %s", rec.path, item.describe())
@@ -377,4 +378,15 @@ func (p *Proxy) requestInfo(r *http.Request, api string, received time.Time) *ru
 		ri.Principal = k.Storefront
 	}
 	return ri
+}
+
+// parseBody parses a produce body. For the event topic the event values
+// at are left lazy for the fast path, and the body's text is returned for
+// the batch; other topics get the plain tree.
+func (p *Proxy) parseBody(src []byte, topic string, at lazyEvents) (jsonValue, string, error) {
+	if topic != p.cfg.eventTopic {
+		v, err := parseJSON(src)
+		return v, "", err
+	}
+	return parseJSONLazy(src, at)
 }

@@ -34,7 +34,7 @@ func (p *Proxy) handleV3Produce(w http.ResponseWriter, r *http.Request) {
 		writeError(w, contentTypeV3, aerr)
 		return
 	}
-	docs, err := splitJSONValues(src)
+	docs, text, err := p.splitBody(src, topic.name)
 	if err != nil {
 		writeError(w, contentTypeV3, errBadRequest("%v", err))
 		return
@@ -48,7 +48,7 @@ func (p *Proxy) handleV3Produce(w http.ResponseWriter, r *http.Request) {
 		recs[i] = p.v3Record(r.Context(), topic.name, &docs[i], path, received, false)
 	}
 	b := newBatch(topic, src, recs, p.requestInfo(r, "v3", received))
-	b.key = apiKeyOf(r.Context())
+	b.key, b.text = apiKeyOf(r.Context()), text
 	if err := p.process(r.Context(), b); err != nil {
 		if !errors.Is(err, context.Canceled) {
 			writeError(w, contentTypeV3, asAPIError(err))
@@ -145,7 +145,7 @@ func (p *Proxy) v3Stream(w http.ResponseWriter, r *http.Request, topic topicInfo
 		received := time.Now()
 		src := append([]byte(nil), raw...)
 		path := "records[" + strconv.Itoa(n) + "]"
-		doc, perr := parseJSON(src)
+		doc, text, perr := p.parseBody(src, topic.name, lazyV3Record)
 		var rec inRecord
 		if perr != nil {
 			rec = inRecord{path: path, err: errBadRequest("%s: %v", path, perr)}
@@ -153,7 +153,7 @@ func (p *Proxy) v3Stream(w http.ResponseWriter, r *http.Request, topic topicInfo
 			rec = p.v3Record(r.Context(), topic.name, &doc, path, received, false)
 		}
 		b := newBatch(topic, src, []inRecord{rec}, p.requestInfo(r, "v3", received))
-		b.key = apiKey
+		b.key, b.text = apiKey, text
 		f, serr := p.submit(r.Context(), b)
 		if serr != nil {
 			b.results[0] = result{partition: -1, offset: -1, err: asAPIError(serr), outcome: outcomeFailed}
@@ -185,7 +185,7 @@ func (p *Proxy) handleV3Batch(w http.ResponseWriter, r *http.Request) {
 		writeError(w, contentTypeV3, aerr)
 		return
 	}
-	doc, err := parseJSON(src)
+	doc, text, err := p.parseBody(src, topic.name, lazyV3Entries)
 	if err != nil {
 		writeError(w, contentTypeV3, errBadRequest("%v", err))
 		return
@@ -204,6 +204,7 @@ func (p *Proxy) handleV3Batch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	recs := make([]inRecord, len(entries.members))
+	paths := indexedPaths("entries", len(recs))
 	ids := make(map[string]int, len(recs))
 	for i := range entries.members {
 		e := &entries.members[i].value
@@ -217,11 +218,11 @@ func (p *Proxy) handleV3Batch(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		ids[idv.s] = i
-		recs[i] = p.v3Record(r.Context(), topic.name, e, "entries["+strconv.Itoa(i)+"]", received, true)
+		recs[i] = p.v3Record(r.Context(), topic.name, e, paths[i], received, true)
 		recs[i].id = idv.s
 	}
 	b := newBatch(topic, src, recs, p.requestInfo(r, "v3", received))
-	b.key = apiKeyOf(r.Context())
+	b.key, b.text = apiKeyOf(r.Context()), text
 	if err := p.process(r.Context(), b); err != nil {
 		if !errors.Is(err, context.Canceled) {
 			writeError(w, contentTypeV3, asAPIError(err))
@@ -238,4 +239,14 @@ func (p *Proxy) handleV3Batch(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	httpx.WriteJSON(w, http.StatusMultiStatus, contentTypeV3, resp)
+}
+
+// splitBody is splitJSONValues with the event values of the event topic
+// left lazy (see parseBody).
+func (p *Proxy) splitBody(src []byte, topic string) ([]jsonValue, string, error) {
+	if topic != p.cfg.eventTopic {
+		docs, err := splitJSONValues(src)
+		return docs, "", err
+	}
+	return splitJSONValuesLazy(src, lazyV3Record)
 }

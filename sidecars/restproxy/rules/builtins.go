@@ -45,11 +45,12 @@ type outcome struct {
 	reason   string
 	retry    bool
 	original *Position
-	claim    *claim
+	claim    claim // set when claimed
+	claimed  bool
 }
 
 type check interface {
-	eval(ev map[string]any, req *Request, nowMS int64) outcome
+	eval(ev *Event, req *Request, nowMS int64) outcome
 }
 
 // state keeps built-in state across reloads, by rule name.
@@ -148,7 +149,7 @@ func newCheck(s *ruleSpec, st *state) (check, error) {
 			}
 			lower = append(lower, strings.ToLower(p))
 		}
-		return botAgents{patterns: lower}, nil
+		return &botAgents{patterns: lower}, nil
 	case "missing_ids":
 		if err := onlyFor(); err != nil {
 			return nil, err
@@ -166,17 +167,17 @@ type dedupeVal struct {
 
 type duplicates struct{ seen *windowMap[dedupeVal] }
 
-func (d *duplicates) eval(ev map[string]any, _ *Request, now int64) outcome {
-	id, _ := ev["event_id"].(string)
+func (d *duplicates) eval(ev *Event, _ *Request, now int64) outcome {
+	id := ev.EventID
 	if id == "" {
 		return outcome{}
 	}
 	var out outcome
 	key := keyOf(id)
-	d.seen.update(key, now, func(cur *windowEntry[dedupeVal]) (dedupeVal, bool, bool) {
+	seq := d.seen.update(key, now, func(cur *windowEntry[dedupeVal]) (dedupeVal, bool, bool) {
 		switch {
 		case cur == nil:
-			out.claim = &claim{m: d.seen, key: key, at: now}
+			out.claimed = true
 			return dedupeVal{}, true, false
 		case cur.val.stored:
 			out.hit, out.reason = true, "duplicate event_id "+id
@@ -186,6 +187,9 @@ func (d *duplicates) eval(ev map[string]any, _ *Request, now int64) outcome {
 		}
 		return cur.val, true, false
 	})
+	if out.claimed {
+		out.claim = claim{m: d.seen, key: key, seq: seq, at: now}
+	}
 	return out
 }
 
@@ -194,24 +198,16 @@ func (d *duplicates) eval(ev map[string]any, _ *Request, now int64) outcome {
 type claim struct {
 	m   *windowMap[dedupeVal]
 	key key128
+	seq uint64
 	at  int64
 }
 
 func (c *claim) settle(stored bool, p Position) {
 	if !stored {
-		c.m.remove(c.key, c.at)
+		c.m.remove(c.key, c.seq, c.at)
 		return
 	}
-	c.m.update(c.key, c.at, func(cur *windowEntry[dedupeVal]) (dedupeVal, bool, bool) {
-		if cur == nil || cur.at != c.at {
-			// Evicted or replaced meanwhile; keep whatever is there.
-			if cur == nil {
-				return dedupeVal{}, false, false
-			}
-			return cur.val, true, false
-		}
-		return dedupeVal{stored: true, partition: p.Partition, offset: p.Offset}, true, false
-	})
+	c.m.settle(c.key, c.seq, c.at, dedupeVal{stored: true, partition: p.Partition, offset: p.Offset})
 }
 
 type repeatedClicks struct {
@@ -220,16 +216,14 @@ type repeatedClicks struct {
 	last     *windowMap[int64]
 }
 
-func (r *repeatedClicks) eval(ev map[string]any, _ *Request, now int64) outcome {
-	typ, _ := ev["event_type"].(string)
-	user, _ := ev["user_id"].(string)
-	item, _ := ev["item_id"].(string)
+func (r *repeatedClicks) eval(ev *Event, _ *Request, now int64) outcome {
+	typ, user, item := ev.EventType, ev.UserID, ev.ItemID
 	if !r.types[typ] || user == "" || item == "" {
 		return outcome{}
 	}
-	t, ok := ev["event_time"].(int64)
-	if !ok {
-		t = now
+	t := now
+	if ev.HasEventTime {
+		t = ev.EventTime
 	}
 	var out outcome
 	r.last.update(keyOf(user+"\x00"+item+"\x00"+typ), now, func(cur *windowEntry[int64]) (int64, bool, bool) {
@@ -245,14 +239,17 @@ func (r *repeatedClicks) eval(ev map[string]any, _ *Request, now int64) outcome 
 	return out
 }
 
-type botAgents struct{ patterns []string }
+type botAgents struct {
+	patterns []string
+	verdicts uaCache
+}
 
-func (b botAgents) eval(ev map[string]any, req *Request, _ int64) outcome {
-	ua, _ := ev["user_agent"].(string)
+func (b *botAgents) eval(ev *Event, req *Request, _ int64) outcome {
+	ua := ev.UserAgent
 	if ua == "" {
 		ua = req.UserAgent
 	}
-	if p := matchBot(ua, b.patterns); p != "" {
+	if p := b.verdicts.match(ua, b.patterns); p != "" {
 		return outcome{hit: true, reason: "bot user agent (matched " + p + ")"}
 	}
 	return outcome{}
@@ -284,18 +281,30 @@ func matchBot(ua string, patterns []string) string {
 
 type missingIDs struct{}
 
-func (missingIDs) eval(ev map[string]any, _ *Request, _ int64) outcome {
-	for _, f := range []string{"event_id", "user_id", "session_id"} {
-		if s, _ := ev[f].(string); strings.TrimSpace(s) == "" {
-			return outcome{hit: true, reason: "missing " + f}
-		}
+func (missingIDs) eval(ev *Event, _ *Request, _ int64) outcome {
+	switch {
+	case blank(ev.EventID):
+		return outcome{hit: true, reason: "missing event_id"}
+	case blank(ev.UserID):
+		return outcome{hit: true, reason: "missing user_id"}
+	case blank(ev.SessionID):
+		return outcome{hit: true, reason: "missing session_id"}
 	}
-	typ, _ := ev["event_type"].(string)
-	if item, _ := ev["item_id"].(string); itemEvents[typ] && strings.TrimSpace(item) == "" {
+	typ := ev.EventType
+	if itemEvents[typ] && blank(ev.ItemID) {
 		return outcome{hit: true, reason: "missing item_id on " + typ}
 	}
-	if order, _ := ev["order_id"].(string); typ == "PURCHASE" && strings.TrimSpace(order) == "" {
+	if typ == "PURCHASE" && blank(ev.OrderID) {
 		return outcome{hit: true, reason: "missing order_id on PURCHASE"}
 	}
 	return outcome{}
+}
+
+// blank is strings.TrimSpace(s) == "" without scanning a non-blank string
+// past its first character.
+func blank(s string) bool {
+	if s != "" && s[0] > ' ' && s[0] < 0x80 {
+		return false
+	}
+	return strings.TrimSpace(s) == ""
 }

@@ -9,7 +9,6 @@ import (
 	celast "github.com/google/cel-go/common/ast"
 	"github.com/google/cel-go/common/types"
 	"github.com/google/cel-go/common/types/ref"
-	"github.com/google/cel-go/interpreter"
 
 	"github.com/retailpulse/retailpulse/schema-registry/avro"
 )
@@ -57,17 +56,32 @@ type Decision struct {
 	// Original is, for a duplicate, where the first copy was stored.
 	Original *Position
 
-	claims []*claim
+	// The duplicate-window claims the event holds: the first inline, as
+	// rule sets rarely have two duplicate rules.
+	first   claim
+	claimed bool
+	more    []claim
+}
+
+func (d *Decision) claim(c claim) {
+	if !d.claimed {
+		d.first, d.claimed = c, true
+		return
+	}
+	d.more = append(d.more, c)
 }
 
 // Settle must be called once for a Pass decision when the event's write is
 // known: stored with its position, or failed. It is a no-op for other
 // actions (the engine already released what they held).
 func (d *Decision) Settle(stored bool, pos Position) {
-	for _, c := range d.claims {
-		c.settle(stored, pos)
+	if d.claimed {
+		d.first.settle(stored, pos)
 	}
-	d.claims = nil
+	for i := range d.more {
+		d.more[i].settle(stored, pos)
+	}
+	d.first, d.claimed, d.more = claim{}, false, nil
 }
 
 type rule struct {
@@ -86,8 +100,9 @@ type Engine struct {
 	m     *ruleMetrics
 	// fields are the event fields some rule reads; allFields when a rule
 	// uses the event as a whole. Callers build only those for Evaluate.
-	fields    map[string]bool
-	allFields bool
+	fields      map[string]bool
+	allFields   bool
+	expressions bool
 }
 
 // Needs reports whether a rule reads the event field name. Evaluate may be
@@ -132,6 +147,7 @@ func compile(env *cel.Env, specs []ruleSpec, st *state, m *ruleMetrics, file str
 				return nil, err
 			}
 			r.when = prg
+			e.expressions = true
 		}
 		for _, f := range builtinFields[s.Builtin] {
 			e.fields[f] = true
@@ -202,33 +218,29 @@ func noteFields(a *cel.Ast, e *Engine) {
 	}
 }
 
-// activation hands CEL the two variables without building a map per event.
-type activation struct {
-	event   any
-	request any
-}
-
-func (a *activation) ResolveName(name string) (any, bool) {
-	switch name {
-	case "event":
-		return a.event, true
-	case "request":
-		return a.request, true
-	}
-	return nil, false
-}
-
-func (a *activation) Parent() interpreter.Activation { return nil }
-
-// Evaluate runs the rules over ev. ev must not be modified concurrently.
+// Evaluate runs the rules over an event map. ev must not be modified
+// concurrently.
 func (e *Engine) Evaluate(ev map[string]any, req *Request) Decision {
+	event := EventOf(ev)
+	return e.EvaluateEvent(&event, req)
+}
+
+// HasExpressions reports whether some rule has a when-expression, the only
+// rules that read Event.Fields.
+func (e *Engine) HasExpressions() bool { return e.expressions }
+
+// EvaluateEvent runs the rules over ev.
+func (e *Engine) EvaluateEvent(ev *Event, req *Request) Decision {
 	var d Decision
 	now := req.ReceivedAt.UnixMilli()
-	act := activation{event: ev, request: req.celVars()}
+	var act *activation
 	for i := range e.rules {
 		r := &e.rules[i]
 		if r.when != nil {
-			out, _, err := r.when.Eval(&act)
+			if act == nil {
+				act = &activation{ev: ev, request: req.celVars()}
+			}
+			out, _, err := r.when.Eval(act)
 			if err != nil {
 				e.m.errors.WithLabelValues(r.name).Inc()
 				continue
@@ -244,8 +256,8 @@ func (e *Engine) Evaluate(ev map[string]any, req *Request) Decision {
 		var o outcome
 		if r.check != nil {
 			o = r.check.eval(ev, req, now)
-			if o.claim != nil {
-				d.claims = append(d.claims, o.claim)
+			if o.claimed {
+				d.claim(o.claim)
 			}
 			if o.retry {
 				d.Settle(false, Position{})
