@@ -126,6 +126,7 @@ func (a *Aggregator) runGeneration(ctx context.Context) (err error) {
 	}
 	gctx, cancel := context.WithCancel(context.Background())
 	g := &gen{a: a, ctx: gctx, cancel: cancel, log: a.log, tasks: map[int32]*task{}, committed: map[int32]int64{}}
+	g.outputDone, g.recordDone = g.promiseOutput, g.promise
 	defer func() { err = errors.Join(err, g.close()) }()
 	if err := g.open(ctx, partitions); err != nil {
 		return err

@@ -91,14 +91,6 @@ func (r *bodyReader) present(field string) bool {
 	}
 }
 
-func (r *bodyReader) optString(field string) *string {
-	if !r.present(field) {
-		return nil
-	}
-	s := r.str(field)
-	return &s
-}
-
 // skipStringMap skips a map<string>. A block with a negative count carries
 // its size in bytes next, per the Avro spec.
 func (r *bodyReader) skipStringMap(field string) {
@@ -122,9 +114,51 @@ func (r *bodyReader) skipStringMap(field string) {
 	}
 }
 
-// decodeUserEvent reads a user_event.avsc body into e, skipping the fields
-// the aggregator does not use. Callers zero e first.
+// maxInterned bounds the interner; past it the interner starts over, so a
+// stream of ever new values costs a string allocation each, as without it.
+const maxInterned = 1024
+
+// interner hands out one string per distinct value it has seen. Categories
+// and currencies come from small vocabularies and are kept by the window
+// state (per-category counters, last category), so sharing one copy saves
+// an allocation per field and per event. Item ids are not interned: a
+// catalog is large enough that the lookup, mostly a cache miss, cost more
+// than the allocation it saved.
+type interner struct{ m map[string]string }
+
+func (in *interner) intern(b []byte) string {
+	if s, ok := in.m[string(b)]; ok { // no allocation for the lookup
+		return s
+	}
+	if in.m == nil || len(in.m) >= maxInterned {
+		in.m = make(map[string]string, 64)
+	}
+	s := string(b)
+	in.m[s] = s
+	return s
+}
+
+// eventDecoder is decodeUserEvent with reusable storage: the optional
+// fields of the inputEvent it fills point into it, so decoding allocates
+// only the user, session and item ids and new interned values. Those
+// pointers are valid until the next decode.
+type eventDecoder struct {
+	words          interner // categories and currencies
+	item, cat, cur string
+	price          float64
+	qty            int32
+}
+
+// decodeUserEvent reads a user_event.avsc body into e with a decoder of its
+// own; the task keeps one eventDecoder instead.
 func decodeUserEvent(body []byte, e *inputEvent) error {
+	var d eventDecoder
+	return d.decode(body, e)
+}
+
+// decode reads a user_event.avsc body into e, skipping the fields the
+// aggregator does not use. Callers zero e first.
+func (d *eventDecoder) decode(body []byte, e *inputEvent) error {
 	r := bodyReader{b: body}
 	r.bytes("event_id")
 	switch i := r.long("event_type"); {
@@ -140,24 +174,39 @@ func decodeUserEvent(body []byte, e *inputEvent) error {
 	if r.present("storefront") {
 		r.bytes("storefront")
 	}
-	e.ItemID = r.optString("item_id")
-	e.Category = r.optString("category")
+	if r.present("item_id") {
+		if b := r.bytes("item_id"); r.err == nil {
+			d.item = string(b)
+			e.ItemID = &d.item
+		}
+	}
+	if r.present("category") {
+		if b := r.bytes("category"); r.err == nil {
+			d.cat = d.words.intern(b)
+			e.Category = &d.cat
+		}
+	}
 	if r.present("brand") {
 		r.bytes("brand")
 	}
 	if r.present("price") {
-		v := r.double("price")
-		e.Price = &v
+		d.price = r.double("price")
+		e.Price = &d.price
 	}
 	if r.present("quantity") {
 		q := r.long("quantity")
 		if q < math.MinInt32 || q > math.MaxInt32 {
 			r.fail("quantity", fmt.Sprintf("%d overflows an Avro int", q))
 		}
-		v := int32(q)
-		e.Quantity = &v
+		d.qty = int32(q)
+		e.Quantity = &d.qty
 	}
-	e.Currency = r.optString("currency")
+	if r.present("currency") {
+		if b := r.bytes("currency"); r.err == nil {
+			d.cur = d.words.intern(b)
+			e.Currency = &d.cur
+		}
+	}
 	for _, f := range [...]string{"order_id", "search_query", "page_url", "referrer", "user_agent"} {
 		if r.present(f) {
 			r.bytes(f)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/retailpulse/retailpulse/schema-registry/avro"
 	"github.com/retailpulse/retailpulse/schema-registry/serde"
+	"github.com/retailpulse/retailpulse/sidecars/aggregator/window"
 )
 
 // The output encoders below write the Avro binary encoding of the three
@@ -86,8 +87,45 @@ func appendStrings(b []byte, ss []string) []byte {
 	return append(b, 0)
 }
 
+// appendIntCounts writes counts as a map<int>, values saturated as the
+// records' int32 maps hold them.
+func appendIntCounts(b []byte, c window.Counts) []byte {
+	if c.Len() > 0 {
+		b = appendLong(b, int64(c.Len()))
+		for i, k := range c.Keys {
+			b = appendInt(appendString(b, k), c.Int32(i))
+		}
+	}
+	return append(b, 0)
+}
+
+func appendLongCounts(b []byte, c window.Counts) []byte {
+	if c.Len() > 0 {
+		b = appendLong(b, int64(c.Len()))
+		for i, k := range c.Keys {
+			b = appendLong(appendString(b, k), c.Values[i])
+		}
+	}
+	return append(b, 0)
+}
+
+// Each record is written in three parts around its maps, so that the map
+// and the Counts variants share everything else.
+
 // appendAggregate writes a framed behavior_aggregate.avsc record.
 func appendAggregate(b []byte, id int, a *avro.BehaviorAggregate) []byte {
+	b = appendIntMap(appendIntMap(aggregateHead(b, id, a), a.CategoryViews), a.CategoryClicks)
+	return aggregateTail(b, a)
+}
+
+// appendAggregateCounts is appendAggregate with the category maps given as
+// Counts (see window.CountsEmitter).
+func appendAggregateCounts(b []byte, id int, a *avro.BehaviorAggregate, views, clicks window.Counts) []byte {
+	b = appendIntCounts(appendIntCounts(aggregateHead(b, id, a), views), clicks)
+	return aggregateTail(b, a)
+}
+
+func aggregateHead(b []byte, id int, a *avro.BehaviorAggregate) []byte {
 	b = serde.AppendHeader(b, id)
 	b = appendString(b, a.UserID)
 	b = appendTime(b, a.WindowStart)
@@ -95,8 +133,10 @@ func appendAggregate(b []byte, id int, a *avro.BehaviorAggregate) []byte {
 	for _, n := range [...]int32{a.PageViews, a.ProductViews, a.Clicks, a.CartAdds, a.CartRemoves, a.Purchases, a.Searches, a.DistinctItems} {
 		b = appendInt(b, n)
 	}
-	b = appendIntMap(b, a.CategoryViews)
-	b = appendIntMap(b, a.CategoryClicks)
+	return b
+}
+
+func aggregateTail(b []byte, a *avro.BehaviorAggregate) []byte {
 	b = appendDouble(b, a.CartAddValue)
 	b = appendDouble(b, a.CartRemoveValue)
 	b = appendDouble(b, a.PurchaseValue)
@@ -111,12 +151,24 @@ func appendAggregate(b []byte, id int, a *avro.BehaviorAggregate) []byte {
 
 // appendProfile writes a framed profile_update.avsc record.
 func appendProfile(b []byte, id int, p *avro.ProfileUpdate) []byte {
+	b = appendLongMap(appendLongMap(profileHead(b, id, p), p.CategoryViews), p.CategoryPurchases)
+	return profileTail(b, p)
+}
+
+// appendProfileCounts is appendProfile with the category maps as Counts.
+func appendProfileCounts(b []byte, id int, p *avro.ProfileUpdate, views, purchases window.Counts) []byte {
+	b = appendLongCounts(appendLongCounts(profileHead(b, id, p), views), purchases)
+	return profileTail(b, p)
+}
+
+func profileHead(b []byte, id int, p *avro.ProfileUpdate) []byte {
 	b = serde.AppendHeader(b, id)
 	b = appendString(b, p.UserID)
 	b = appendTime(b, p.WindowStart)
-	b = appendTime(b, p.WindowEnd)
-	b = appendLongMap(b, p.CategoryViews)
-	b = appendLongMap(b, p.CategoryPurchases)
+	return appendTime(b, p.WindowEnd)
+}
+
+func profileTail(b []byte, p *avro.ProfileUpdate) []byte {
 	b = appendLong(b, p.SpendMinor)
 	b = appendLong(b, p.PurchaseCount)
 	b = appendLong(b, p.PriceViewSumMinor)
@@ -127,6 +179,18 @@ func appendProfile(b []byte, id int, p *avro.ProfileUpdate) []byte {
 
 // appendSession writes a framed session_features.avsc record.
 func appendSession(b []byte, id int, s *avro.SessionFeatures) []byte {
+	b = appendDouble(appendIntMap(sessionHead(b, id, s), s.CartItems), s.CartValue)
+	return sessionTail(appendIntMap(b, s.Categories), s)
+}
+
+// appendSessionCounts is appendSession with the cart and category maps as
+// Counts.
+func appendSessionCounts(b []byte, id int, s *avro.SessionFeatures, cart, cats window.Counts) []byte {
+	b = appendDouble(appendIntCounts(sessionHead(b, id, s), cart), s.CartValue)
+	return sessionTail(appendIntCounts(b, cats), s)
+}
+
+func sessionHead(b []byte, id int, s *avro.SessionFeatures) []byte {
 	b = serde.AppendHeader(b, id)
 	b = appendString(b, s.SessionID)
 	b = appendString(b, s.UserID)
@@ -135,10 +199,10 @@ func appendSession(b []byte, id int, s *avro.SessionFeatures) []byte {
 	for _, n := range [...]int32{s.EventCount, s.ProductViews, s.Clicks, s.CartAdds, s.CartRemoves, s.Purchases, s.Searches} {
 		b = appendInt(b, n)
 	}
-	b = appendStrings(b, s.RecentItems)
-	b = appendIntMap(b, s.CartItems)
-	b = appendDouble(b, s.CartValue)
-	b = appendIntMap(b, s.Categories)
+	return appendStrings(b, s.RecentItems)
+}
+
+func sessionTail(b []byte, s *avro.SessionFeatures) []byte {
 	b = appendLong(b, s.DurationMS)
 	return appendBool(b, s.Ended)
 }

@@ -20,7 +20,7 @@ type codecs struct {
 	autoRegister bool
 	readerFP     [32]byte // canonical-form fingerprint of user_event.avsc
 
-	outIDs atomic.Pointer[map[string]int] // by output label, once all are resolved
+	outIDs atomic.Pointer[[numOutputs]int] // schema id by output, once all are resolved
 
 	mu      sync.RWMutex
 	fastIDs map[int]bool // writer schema id → decodable by decodeUserEvent
@@ -43,8 +43,11 @@ func (c *codecs) resolveOutputs(ctx context.Context, t Topics) error {
 	if c.outIDs.Load() != nil {
 		return nil
 	}
-	ids := map[string]int{}
-	for _, o := range []struct{ label, topic, schema string }{
+	var ids [numOutputs]int
+	for _, o := range []struct {
+		out           output
+		topic, schema string
+	}{
 		{outAggregate, t.Aggregates, avro.NameBehaviorAggregate},
 		{outProfile, t.Profiles, avro.NameProfileUpdate},
 		{outSession, t.Sessions, avro.NameSessionFeatures},
@@ -59,7 +62,7 @@ func (c *codecs) resolveOutputs(ctx context.Context, t Topics) error {
 		if err != nil {
 			return fmt.Errorf("resolving schema id of subject %s: %w", subject, err)
 		}
-		ids[o.label] = id
+		ids[o.out] = id
 	}
 	ids[outSessionEnd] = ids[outSession]
 	c.outIDs.Store(&ids)
@@ -68,7 +71,7 @@ func (c *codecs) resolveOutputs(ctx context.Context, t Topics) error {
 
 // outID is the schema id of an output; resolveOutputs has succeeded before
 // any task runs.
-func (c *codecs) outID(label string) int { return (*c.outIDs.Load())[label] }
+func (c *codecs) outID(o output) int { return c.outIDs.Load()[o] }
 
 // fast reports whether records written with schema id can be read by
 // decodeUserEvent: their writer schema has the governed schema's parsing

@@ -8,19 +8,34 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/retailpulse/retailpulse/schema-registry/avro"
+	"github.com/retailpulse/retailpulse/sidecars/aggregator/window"
 )
 
 // emitter encodes a task's records and produces them into the open
-// transaction. Output keys are plain UTF-8 strings.
+// transaction. Output keys are plain UTF-8 strings. It is a
+// window.CountsEmitter: the records' maps come as Counts, encoded straight
+// from the window state; the map methods serve any other caller.
 type emitter struct {
 	t      *task
 	closed []time.Time // when each window of this transaction closed
 }
 
+var _ window.CountsEmitter = (*emitter)(nil)
+
 func (e *emitter) Aggregate(a *avro.BehaviorAggregate) error {
-	e.closed = append(e.closed, time.Now())
 	r := e.t.g.output()
 	r.Value = appendAggregate(r.Value[:0], e.t.g.a.codec.outID(outAggregate), a)
+	return e.aggregate(r, a)
+}
+
+func (e *emitter) AggregateCounts(a *avro.BehaviorAggregate, views, clicks window.Counts) error {
+	r := e.t.g.output()
+	r.Value = appendAggregateCounts(r.Value[:0], e.t.g.a.codec.outID(outAggregate), a, views, clicks)
+	return e.aggregate(r, a)
+}
+
+func (e *emitter) aggregate(r *kgo.Record, a *avro.BehaviorAggregate) error {
+	e.closed = append(e.closed, e.t.now)
 	return e.send(r, e.t.g.a.cfg.topics.Aggregates, a.UserID, outAggregate)
 }
 
@@ -30,22 +45,39 @@ func (e *emitter) Profile(p *avro.ProfileUpdate) error {
 	return e.send(r, e.t.g.a.cfg.topics.Profiles, p.UserID, outProfile)
 }
 
+func (e *emitter) ProfileCounts(p *avro.ProfileUpdate, views, purchases window.Counts) error {
+	r := e.t.g.output()
+	r.Value = appendProfileCounts(r.Value[:0], e.t.g.a.codec.outID(outProfile), p, views, purchases)
+	return e.send(r, e.t.g.a.cfg.topics.Profiles, p.UserID, outProfile)
+}
+
 func (e *emitter) Session(s *avro.SessionFeatures) error {
-	out := outSession
-	if s.Ended {
-		out = outSessionEnd
-	}
+	out := sessionOutput(s)
 	r := e.t.g.output()
 	r.Value = appendSession(r.Value[:0], e.t.g.a.codec.outID(out), s)
 	return e.send(r, e.t.g.a.cfg.topics.Sessions, s.SessionID, out)
 }
 
+func (e *emitter) SessionCounts(s *avro.SessionFeatures, cart, cats window.Counts) error {
+	out := sessionOutput(s)
+	r := e.t.g.output()
+	r.Value = appendSessionCounts(r.Value[:0], e.t.g.a.codec.outID(out), s, cart, cats)
+	return e.send(r, e.t.g.a.cfg.topics.Sessions, s.SessionID, out)
+}
+
+func sessionOutput(s *avro.SessionFeatures) output {
+	if s.Ended {
+		return outSessionEnd
+	}
+	return outSession
+}
+
 // send produces r, whose value is encoded, keyed by key; the partitioner
 // picks the partition from the key.
-func (e *emitter) send(r *kgo.Record, topic, key, output string) error {
-	e.t.g.a.m.out[output].Inc()
-	r.Topic, r.Key = topic, unsafeBytes(key)
-	e.t.g.produce(r, e.t.g.promiseOutput)
+func (e *emitter) send(r *kgo.Record, topic, key string, o output) error {
+	e.t.g.a.m.out[o].Inc()
+	r.Topic, r.Key, r.Timestamp = topic, unsafeBytes(key), e.t.now
+	e.t.g.produceOutput(r)
 	return nil
 }
 
@@ -82,6 +114,6 @@ func (t *task) dlq(msg *kgo.Record, reason, detail string) error {
 		kgo.RecordHeader{Key: headerOffset, Value: []byte(strconv.FormatInt(msg.Offset, 10))},
 	)
 	t.g.a.m.out[outDLQ].Inc()
-	t.g.produce(&kgo.Record{Topic: t.g.a.cfg.topics.DLQ, Key: msg.Key, Value: msg.Value, Headers: hs}, t.g.promise)
+	t.g.produceRecord(&kgo.Record{Topic: t.g.a.cfg.topics.DLQ, Key: msg.Key, Value: msg.Value, Headers: hs, Timestamp: t.now})
 	return nil
 }

@@ -60,6 +60,9 @@ type gen struct {
 	errFlag atomic.Bool // err is set; read per record without the lock
 
 	records sync.Pool // *kgo.Record with a value buffer, for outputs
+	// The promises as func values, bound once: a method value passed per
+	// Produce call would allocate a closure for every record.
+	outputDone, recordDone func(*kgo.Record, error)
 }
 
 // fail records the first error of the generation; workers and callbacks
@@ -247,12 +250,14 @@ func (g *gen) partitions() []int32 {
 	return ps
 }
 
-// produce queues one record into the open transaction. Delivery is
-// checked by promise: a failed record fails the generation, so the commit
-// that would have covered it aborts instead.
-func (g *gen) produce(r *kgo.Record, promise func(*kgo.Record, error)) {
-	g.cl.Produce(g.ctx, r, promise)
-}
+// produceOutput queues a pooled output record (from output) into the open
+// transaction; its promise recycles it. Delivery is checked by promise: a
+// failed record fails the generation, so the commit that would have covered
+// it aborts instead.
+func (g *gen) produceOutput(r *kgo.Record) { g.cl.Produce(g.ctx, r, g.outputDone) }
+
+// produceRecord queues a record that is not pooled.
+func (g *gen) produceRecord(r *kgo.Record) { g.cl.Produce(g.ctx, r, g.recordDone) }
 
 // output returns a pooled record for an output; promiseOutput returns it.
 func (g *gen) output() *kgo.Record {

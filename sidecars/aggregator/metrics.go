@@ -14,14 +14,25 @@ const (
 	resultLate        = "late"
 	resultInvalid     = "invalid"
 	resultUndecodable = "undecodable"
-
-	outAggregate  = "aggregate"
-	outProfile    = "profile"
-	outSession    = "session"
-	outSessionEnd = "session_end"
-	outDLQ        = "dlq"
-	outChangelog  = "changelog"
 )
+
+// output names a kind of record the aggregator writes. Outputs index small
+// arrays (counters, schema ids) rather than maps: they are looked up for
+// every record produced.
+type output int
+
+const (
+	outAggregate output = iota
+	outProfile
+	outSession
+	outSessionEnd
+	outDLQ
+	outChangelog
+	numOutputs
+)
+
+// outputLabels are the outputs' label values.
+var outputLabels = [numOutputs]string{"aggregate", "profile", "session", "session_end", "dlq", "changelog"}
 
 // metrics are every metric of the aggregator, all named
 // retailpulse_aggregator_<what>_<unit>. Partition labels are bounded by the
@@ -44,7 +55,7 @@ type metrics struct {
 	// Resolved children of the hot-path counters, so a record costs no
 	// label lookup.
 	accepted, late, invalid, undecodable prometheus.Counter
-	out                                  map[string]prometheus.Counter
+	out                                  [numOutputs]prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -81,9 +92,8 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	m.late = m.events.WithLabelValues(resultLate)
 	m.invalid = m.events.WithLabelValues(resultInvalid)
 	m.undecodable = m.events.WithLabelValues(resultUndecodable)
-	m.out = map[string]prometheus.Counter{}
-	for _, o := range []string{outAggregate, outProfile, outSession, outSessionEnd, outDLQ, outChangelog} {
-		m.out[o] = m.emitted.WithLabelValues(o)
+	for o, label := range outputLabels {
+		m.out[o] = m.emitted.WithLabelValues(label)
 	}
 	return m
 }

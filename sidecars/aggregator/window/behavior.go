@@ -40,7 +40,7 @@ func (s *strset) add(k string) bool {
 		return true
 	}
 	for _, key := range s.keys {
-		if key == k {
+		if same(key, k) {
 			return false
 		}
 	}
@@ -129,9 +129,11 @@ func (b *behavior) add(e *Event) {
 	b.seen = true
 }
 
-// fill writes the window's record into a, reusing a's maps and slices.
-func (b *behavior) fill(a *avro.BehaviorAggregate, r *scratch, user string, size int64, w *Weights) {
+// fill writes the window's record into a, reusing a's maps and slices;
+// without maps, the map fields are left nil (see CountsEmitter).
+func (b *behavior) fill(a *avro.BehaviorAggregate, r *scratch, user string, size int64, w *Weights, maps bool) {
 	n := len(b.items.keys)
+	views, clicks := a.CategoryViews, a.CategoryClicks
 	*a = avro.BehaviorAggregate{
 		UserID:          user,
 		WindowStart:     time.UnixMilli(b.start).UTC(),
@@ -144,8 +146,6 @@ func (b *behavior) fill(a *avro.BehaviorAggregate, r *scratch, user string, size
 		Purchases:       clamp32(b.counts[typePurchase]),
 		Searches:        clamp32(b.counts[typeSearch]),
 		DistinctItems:   clamp32(int64(n)),
-		CategoryViews:   int32Map(a.CategoryViews, &b.catViews),
-		CategoryClicks:  int32Map(a.CategoryClicks, &b.catClicks),
 		CartAddValue:    b.cartAdd,
 		CartRemoveValue: b.cartRemove,
 		PurchaseValue:   b.purchase,
@@ -153,6 +153,9 @@ func (b *behavior) fill(a *avro.BehaviorAggregate, r *scratch, user string, size
 		LastEventTime:   time.UnixMilli(b.last).UTC(),
 		BehaviorScore:   w.score(&b.counts),
 		ItemIDs:         append(a.ItemIDs[:0], b.items.keys[:min(n, avro.MaxAggregateItemIDs)]...),
+	}
+	if maps {
+		a.CategoryViews, a.CategoryClicks = int32Map(views, &b.catViews), int32Map(clicks, &b.catClicks)
 	}
 	if b.viewN > 0 {
 		r.minPrice, r.maxPrice, r.meanPrice = b.viewMin, b.viewMax, b.viewSum/float64(b.viewN)
@@ -213,19 +216,22 @@ func (p *profile) add(e *Event) {
 	}
 }
 
-// fill writes the pane's record into u, reusing u's maps.
-func (p *profile) fill(u *avro.ProfileUpdate, r *scratch, user string, adv int64) {
+// fill writes the pane's record into u, reusing u's maps; without maps,
+// the map fields are left nil (see CountsEmitter).
+func (p *profile) fill(u *avro.ProfileUpdate, r *scratch, user string, adv int64, maps bool) {
+	views, purchases := u.CategoryViews, u.CategoryPurchases
 	*u = avro.ProfileUpdate{
 		UserID:            user,
 		WindowStart:       time.UnixMilli(p.start).UTC(),
 		WindowEnd:         time.UnixMilli(p.start + adv).UTC(),
-		CategoryViews:     int64Map(u.CategoryViews, &p.catViews),
-		CategoryPurchases: int64Map(u.CategoryPurchases, &p.catPurchases),
 		SpendMinor:        p.spendMinor,
 		PurchaseCount:     p.purchases,
 		PriceViewSumMinor: p.viewSumMinor,
 		PriceViewCount:    p.viewCount,
 		LastSeen:          time.UnixMilli(p.lastSeen).UTC(),
+	}
+	if maps {
+		u.CategoryViews, u.CategoryPurchases = int64Map(views, &p.catViews), int64Map(purchases, &p.catPurchases)
 	}
 	if p.hasLastCat {
 		r.lastCat = p.lastCat
@@ -241,4 +247,5 @@ type scratch struct {
 	sess                          avro.SessionFeatures
 	minPrice, maxPrice, meanPrice float64
 	lastCat                       string
+	order                         []int // cart sort order
 }

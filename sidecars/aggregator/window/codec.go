@@ -10,42 +10,51 @@ import (
 // versions it does not know instead of misreading them.
 const stateVersion = 1
 
-// writer appends the changelog encoding: varints, length-prefixed strings
-// and little-endian IEEE 754 doubles.
-type writer struct{ b []byte }
+// The changelog encoding is varints, length-prefixed strings and
+// little-endian IEEE 754 doubles. The writers are append functions on a
+// byte slice the caller threads through, so the slice stays in registers
+// rather than being reloaded from a struct on every field.
 
-func (w *writer) u(v uint64)  { w.b = binary.AppendUvarint(w.b, v) }
-func (w *writer) i(v int64)   { w.b = binary.AppendVarint(w.b, v) }
-func (w *writer) f(v float64) { w.b = binary.LittleEndian.AppendUint64(w.b, math.Float64bits(v)) }
-func (w *writer) s(v string) {
-	w.u(uint64(len(v)))
-	w.b = append(w.b, v...)
+func appendU(b []byte, v uint64) []byte {
+	for v >= 0x80 {
+		b = append(b, byte(v)|0x80)
+		v >>= 7
+	}
+	return append(b, byte(v))
 }
 
-func (w *writer) bool(v bool) {
+func appendI(b []byte, v int64) []byte { return appendU(b, uint64(v<<1)^uint64(v>>63)) }
+
+func appendF(b []byte, v float64) []byte {
+	return binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
+}
+
+func appendS(b []byte, v string) []byte { return append(appendU(b, uint64(len(v))), v...) }
+
+func appendBool(b []byte, v bool) []byte {
 	if v {
-		w.b = append(w.b, 1)
-	} else {
-		w.b = append(w.b, 0)
+		return append(b, 1)
 	}
+	return append(b, 0)
 }
 
-func (w *writer) counter(c *counter[int64]) {
-	w.u(uint64(len(c.keys)))
+func appendCounter(b []byte, c *counter[int64]) []byte {
+	b = appendU(b, uint64(len(c.keys)))
 	for i, k := range c.keys {
-		w.s(k)
-		w.i(c.vals[i])
+		b = appendI(appendS(b, k), c.vals[i])
 	}
+	return b
 }
 
-func (w *writer) strs(ss []string) {
-	w.u(uint64(len(ss)))
+func appendStrs(b []byte, ss []string) []byte {
+	b = appendU(b, uint64(len(ss)))
 	for _, s := range ss {
-		w.s(s)
+		b = appendS(b, s)
 	}
+	return b
 }
 
-// reader decodes what writer wrote. The first failure sticks, named by the
+// reader decodes what the append functions wrote. The first failure sticks, named by the
 // field being read, and every later read returns zero values, so decoding
 // code reads straight through and checks err once.
 type reader struct {

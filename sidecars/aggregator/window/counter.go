@@ -13,6 +13,28 @@ type counter[V int64 | float64] struct {
 
 const indexAt = 16
 
+// fingerprint is a 64-bit FNV-1a hash of s. The session's price book and
+// recently viewed items keep one per key next to the keys, so a lookup
+// scans a dense slice of numbers and reads the bytes of the one key that
+// matches, instead of chasing every key's bytes through memory: a session's
+// item ids were allocated event by event, all over the heap.
+func fingerprint(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
+// same is a == b that rejects most unequal keys of equal length (item ids
+// of a catalog mostly share a length) on their last byte, before the
+// runtime's comparison call. Linear scans of the small containers below
+// spend most of their time on keys that do not match.
+func same(a, b string) bool {
+	return len(a) == len(b) && (len(a) == 0 || a[len(a)-1] == b[len(b)-1]) && a == b
+}
+
 func (c *counter[V]) find(k string) int {
 	if c.idx != nil {
 		if i, ok := c.idx[k]; ok {
@@ -21,7 +43,7 @@ func (c *counter[V]) find(k string) int {
 		return -1
 	}
 	for i, key := range c.keys {
-		if key == k {
+		if same(key, k) {
 			return i
 		}
 	}

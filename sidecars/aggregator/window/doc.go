@@ -64,5 +64,14 @@
 //
 // Changelog emits the changed state as compact, versioned binary records
 // (key "u"+user_id, and "m" for stream time and input position); Restore and
-// FinishRestore rebuild a Partition from them.
+// FinishRestore rebuild a Partition from them. Commit does FlushSessions and
+// Changelog in one pass, writing each user's record right after its
+// session's upsert, while that state is still in cache.
+//
+// # Emitters
+//
+// An Emitter receives records with Go maps for the per-key fields. An
+// emitter that only encodes them can implement CountsEmitter and receive
+// those fields as Counts, views of the state's own ordered counters, which
+// spares building and iterating the maps for every record.
 package window

@@ -50,6 +50,7 @@ type Event struct {
 	user     string
 	session  string
 	item     string // "" when item_id is null
+	itemFP   uint64 // fingerprint of item
 	category string // "" when category is null
 	hasItem  bool
 	hasCat   bool
@@ -91,6 +92,7 @@ func Prepare(ev *avro.UserEvent) (Event, error) {
 	}
 	if ev.ItemID != nil {
 		e.item, e.hasItem = *ev.ItemID, true
+		e.itemFP = fingerprint(e.item)
 	}
 	if ev.Category != nil {
 		e.category, e.hasCat = *ev.Category, true

@@ -184,21 +184,19 @@ func (p *Partition) fire(tm timer, out Emitter) error {
 			return nil
 		}
 		p.openWindows--
-		w.fill(&p.rec.agg, &p.rec, u.id, p.s.size, &p.w)
-		p.recycleBehavior(w)
-		if err := out.Aggregate(&p.rec.agg); err != nil {
+		if err := p.emitAggregate(out, w, u.id); err != nil {
 			return fmt.Errorf("emitting aggregate of user %q window %d: %w", u.id, tm.start, err)
 		}
+		p.recycleBehavior(w) // after the call: Counts views into it
 	case timerPane:
 		pn := u.removePane(tm.start)
 		if pn == nil {
 			return nil
 		}
-		pn.fill(&p.rec.prof, &p.rec, u.id, p.s.adv)
-		p.recycleProfile(pn)
-		if err := out.Profile(&p.rec.prof); err != nil {
+		if err := p.emitProfile(out, pn, u.id); err != nil {
 			return fmt.Errorf("emitting profile update of user %q pane %d: %w", u.id, tm.start, err)
 		}
+		p.recycleProfile(pn)
 	case timerSession:
 		s := tm.s
 		if s.ended {
@@ -211,8 +209,7 @@ func (p *Partition) fire(tm timer, out Emitter) error {
 		s.ended, s.dirty = true, false
 		u.removeSession(s)
 		p.openSessions--
-		s.fill(&p.rec.sess, u.id, true)
-		if err := out.Session(&p.rec.sess); err != nil {
+		if err := p.emitSession(out, s, u.id, true); err != nil {
 			return fmt.Errorf("emitting final features of session %q: %w", s.id, err)
 		}
 	}
@@ -247,15 +244,18 @@ func (p *Partition) FlushSessions(out Emitter) error {
 			continue
 		}
 		s.dirty = false
-		s.fill(&p.rec.sess, p.sessUser[i].id, false)
-		if err := out.Session(&p.rec.sess); err != nil {
+		if err := p.emitSession(out, s, p.sessUser[i].id, false); err != nil {
 			return fmt.Errorf("emitting features of session %q: %w", s.id, err)
 		}
 	}
+	p.clearDirty()
+	return nil
+}
+
+func (p *Partition) clearDirty() {
 	clear(p.sessDirt)
 	clear(p.sessUser)
 	p.sessDirt, p.sessUser = p.sessDirt[:0], p.sessUser[:0]
-	return nil
 }
 
 // maxFree bounds the recycled accumulators a partition keeps.

@@ -6,20 +6,22 @@ package window
 // identically after a restore.
 type priceBook struct {
 	keys  []string
+	fps   []uint64 // fingerprint of each key
 	price []float64
 	seen  []int64
 	idx   map[string]int
 }
 
-func (b *priceBook) find(k string) int {
+// find returns the index of k, whose fingerprint is fp, or -1.
+func (b *priceBook) find(k string, fp uint64) int {
 	if b.idx != nil {
 		if i, ok := b.idx[k]; ok {
 			return i
 		}
 		return -1
 	}
-	for i, key := range b.keys {
-		if key == k {
+	for i, f := range b.fps {
+		if f == fp && b.keys[i] == k {
 			return i
 		}
 	}
@@ -27,20 +29,21 @@ func (b *priceBook) find(k string) int {
 }
 
 func (b *priceBook) get(k string) (float64, bool) {
-	if i := b.find(k); i >= 0 {
+	if i := b.find(k, fingerprint(k)); i >= 0 {
 		return b.price[i], true
 	}
 	return 0, false
 }
 
-// note records price for item at event sequence seq. Past MaxSessionPrices
-// it forgets the least recently priced item that is not in cart.
-func (b *priceBook) note(item string, price float64, seq int64, cart *counter[int64]) {
-	if i := b.find(item); i >= 0 {
+// note records price for item, whose fingerprint is fp, at event sequence
+// seq. Past MaxSessionPrices it forgets the least recently priced item that
+// is not in cart.
+func (b *priceBook) note(item string, fp uint64, price float64, seq int64, cart *counter[int64]) {
+	if i := b.find(item, fp); i >= 0 {
 		b.price[i], b.seen[i] = price, seq
 		return
 	}
-	b.put(item, price, seq)
+	b.put(item, fp, price, seq)
 	if len(b.keys) <= MaxSessionPrices {
 		return
 	}
@@ -58,8 +61,18 @@ func (b *priceBook) note(item string, price float64, seq int64, cart *counter[in
 	}
 }
 
-func (b *priceBook) put(item string, price float64, seq int64) {
+// firstCap is the capacity a session's per-item slices start with: most
+// sessions price a few items, and starting at one would regrow each of
+// them several times.
+const firstCap = 4
+
+func (b *priceBook) put(item string, fp uint64, price float64, seq int64) {
+	if b.keys == nil {
+		b.keys, b.fps = make([]string, 0, firstCap), make([]uint64, 0, firstCap)
+		b.price, b.seen = make([]float64, 0, firstCap), make([]int64, 0, firstCap)
+	}
 	b.keys = append(b.keys, item)
+	b.fps = append(b.fps, fp)
 	b.price = append(b.price, price)
 	b.seen = append(b.seen, seq)
 	switch {
@@ -79,8 +92,9 @@ func (b *priceBook) remove(i int) {
 		}
 	}
 	// Order does not matter here (eviction goes by seen), so swap-remove.
-	b.keys[i], b.price[i], b.seen[i] = b.keys[last], b.price[last], b.seen[last]
-	b.keys, b.price, b.seen = b.keys[:last], b.price[:last], b.seen[:last]
+	b.keys[i], b.fps[i], b.price[i], b.seen[i] = b.keys[last], b.fps[last], b.price[last], b.seen[last]
+	b.keys[last] = "" // drop the reference for the GC
+	b.keys, b.fps, b.price, b.seen = b.keys[:last], b.fps[:last], b.price[:last], b.seen[:last]
 }
 
 func (b *priceBook) reindex() {

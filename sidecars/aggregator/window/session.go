@@ -1,7 +1,8 @@
 package window
 
 import (
-	"sort"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/retailpulse/retailpulse/schema-registry/avro"
@@ -21,6 +22,7 @@ type session struct {
 	events  int64
 	counts  [numTypes]int64
 	recent  []string       // viewed item ids, most recent first, ≤ avro.MaxRecentItems
+	recentF []uint64       // fingerprints of recent
 	cart    counter[int64] // item → units
 	prices  priceBook
 	cats    counter[int64]
@@ -45,14 +47,14 @@ func (s *session) add(e *Event) {
 		s.cats.addCapped(e.category, 1, MaxCategories)
 	}
 	if e.hasItem && e.hasPrice {
-		s.prices.note(e.item, e.price, s.events, &s.cart)
+		s.prices.note(e.item, e.itemFP, e.price, s.events, &s.cart)
 	}
 	if !e.hasItem {
 		return
 	}
 	switch e.typ {
 	case typeProductView:
-		s.touchRecent(e.item)
+		s.touchRecent(e.item, e.itemFP)
 	case typeCartAdd:
 		s.cart.addCapped(e.item, e.qty, MaxCartItems)
 	case typeCartRemove:
@@ -66,37 +68,46 @@ func (s *session) add(e *Event) {
 	}
 }
 
-func (s *session) touchRecent(item string) {
+// touchRecent moves item, whose fingerprint is fp, to the front of the
+// recently viewed items.
+func (s *session) touchRecent(item string, fp uint64) {
 	i := 0
-	for ; i < len(s.recent); i++ {
-		if s.recent[i] == item {
+	for ; i < len(s.recentF); i++ {
+		if s.recentF[i] == fp && s.recent[i] == item {
 			break
 		}
 	}
 	switch {
 	case i < len(s.recent): // seen: move to front
+	case s.recent == nil:
+		s.recent, s.recentF = make([]string, 1, firstCap), make([]uint64, 1, firstCap)
 	case len(s.recent) < avro.MaxRecentItems:
 		s.recent = append(s.recent, "")
+		s.recentF = append(s.recentF, 0)
 	default: // full: drop the oldest
 		i = len(s.recent) - 1
 	}
 	copy(s.recent[1:i+1], s.recent[:i])
-	s.recent[0] = item
+	copy(s.recentF[1:i+1], s.recentF[:i])
+	s.recent[0], s.recentF[0] = item, fp
 }
 
 // cartValue sums units × last price over the cart in item-id order, so the
-// float result does not depend on insertion or map order.
-func (s *session) cartValue() float64 {
+// float result does not depend on insertion or map order. order is scratch
+// space for the sort, reused across calls.
+func (s *session) cartValue(order *[]int) float64 {
 	if s.cart.len() == 0 {
 		return 0
 	}
-	order := make([]int, s.cart.len())
-	for i := range order {
-		order[i] = i
+	o := (*order)[:0]
+	for i := range s.cart.keys {
+		o = append(o, i)
 	}
-	sort.Slice(order, func(a, b int) bool { return s.cart.keys[order[a]] < s.cart.keys[order[b]] })
+	*order = o
+	keys := s.cart.keys
+	slices.SortFunc(o, func(a, b int) int { return strings.Compare(keys[a], keys[b]) })
 	var v float64
-	for _, i := range order {
+	for _, i := range o {
 		if p, ok := s.prices.get(s.cart.keys[i]); ok {
 			v += float64(s.cart.vals[i]) * p
 		}
@@ -104,8 +115,10 @@ func (s *session) cartValue() float64 {
 	return v
 }
 
-// fill writes the session's record into f, reusing f's maps and slices.
-func (s *session) fill(f *avro.SessionFeatures, user string, ended bool) {
+// fill writes the session's record into f, reusing f's maps and slices;
+// without maps, the map fields are left nil (see CountsEmitter).
+func (s *session) fill(f *avro.SessionFeatures, r *scratch, user string, ended, maps bool) {
+	cart, cats := f.CartItems, f.Categories
 	*f = avro.SessionFeatures{
 		SessionID:    s.id,
 		UserID:       user,
@@ -119,10 +132,11 @@ func (s *session) fill(f *avro.SessionFeatures, user string, ended bool) {
 		Purchases:    clamp32(s.counts[typePurchase]),
 		Searches:     clamp32(s.counts[typeSearch]),
 		RecentItems:  append(f.RecentItems[:0], s.recent...),
-		CartItems:    int32Map(f.CartItems, &s.cart),
-		CartValue:    s.cartValue(),
-		Categories:   int32Map(f.Categories, &s.cats),
+		CartValue:    s.cartValue(&r.order),
 		DurationMS:   s.last - s.started,
 		Ended:        ended,
+	}
+	if maps {
+		f.CartItems, f.Categories = int32Map(cart, &s.cart), int32Map(cats, &s.cats)
 	}
 }

@@ -19,36 +19,64 @@ const (
 // the meta record when stream time or position moved. Keys and values are
 // only valid during the call.
 func (p *Partition) Changelog(fn func(key, value []byte) error) error {
-	w := writer{b: p.logBuf[:0]}
-	defer func() { p.logBuf = w.b[:0] }()
-	key := p.keyBuf[:0]
-	defer func() { p.keyBuf = key[:0] }()
 	for id := range p.logged {
-		delete(p.logged, id)
-		key = append(append(key[:0], userPrefix), id...)
-		u := p.users[id]
-		if u == nil {
-			if err := fn(key, nil); err != nil {
-				return err
-			}
-			continue
-		}
-		u.logged = false
-		w.b = w.b[:0]
-		encodeUser(&w, u)
-		if err := fn(key, w.b); err != nil {
+		if err := p.logUser(id, fn); err != nil {
 			return err
 		}
 	}
-	if p.metaDirt {
-		p.metaDirt = false
-		w.b = append(w.b[:0], stateVersion)
-		w.bool(p.started)
-		w.i(p.stream)
-		w.i(p.pos)
-		return fn(append(key[:0], metaKey...), w.b)
+	return p.logMeta(fn)
+}
+
+// Commit is FlushSessions followed by Changelog, interleaved: right after a
+// session's upsert, its user's changelog record is written, while the
+// session's state is still in the processor's cache (reading a user's state
+// is mostly cache misses with many users). Session upserts go out in the
+// order FlushSessions sends them; changelog records in no particular order,
+// as from Changelog. An error from out is wrapped as FlushSessions wraps it;
+// one from fn is returned as is.
+func (p *Partition) Commit(out Emitter, fn func(key, value []byte) error) error {
+	for i, s := range p.sessDirt {
+		if !s.dirty || s.ended {
+			continue
+		}
+		s.dirty = false
+		u := p.sessUser[i]
+		if err := p.emitSession(out, s, u.id, false); err != nil {
+			return fmt.Errorf("emitting features of session %q: %w", s.id, err)
+		}
+		// u is live (an ended session is skipped above, and users only go
+		// once their sessions ended), so its record is written here once.
+		if u.logged {
+			if err := p.logUser(u.id, fn); err != nil {
+				return err
+			}
+		}
 	}
-	return nil
+	p.clearDirty()
+	return p.Changelog(fn)
+}
+
+// logUser writes the changelog record of user id, which is pending.
+func (p *Partition) logUser(id string, fn func(key, value []byte) error) error {
+	delete(p.logged, id)
+	p.keyBuf = append(append(p.keyBuf[:0], userPrefix), id...)
+	u := p.users[id]
+	if u == nil {
+		return fn(p.keyBuf, nil)
+	}
+	u.logged = false
+	p.logBuf = appendUser(p.logBuf[:0], u)
+	return fn(p.keyBuf, p.logBuf)
+}
+
+func (p *Partition) logMeta(fn func(key, value []byte) error) error {
+	if !p.metaDirt {
+		return nil
+	}
+	p.metaDirt = false
+	b := appendBool(append(p.logBuf[:0], stateVersion), p.started)
+	p.logBuf = appendI(appendI(b, p.stream), p.pos)
+	return fn(append(p.keyBuf[:0], metaKey...), p.logBuf)
 }
 
 // Restore applies one changelog record read back from the changelog; later
@@ -112,60 +140,63 @@ func (p *Partition) FinishRestore() {
 	}
 }
 
-func encodeUser(w *writer, u *user) {
-	w.b = append(w.b, stateVersion)
-	w.u(uint64(len(u.windows)))
-	for _, b := range u.windows {
-		w.i(b.start)
-		for _, c := range b.counts {
-			w.u(uint64(c))
+// appendUser appends the changelog value of u: everything FinishRestore
+// and the accumulators need to carry on as if never interrupted.
+func appendUser(b []byte, u *user) []byte {
+	b = append(b, stateVersion)
+	b = appendU(b, uint64(len(u.windows)))
+	for _, w := range u.windows {
+		b = appendI(b, w.start)
+		for _, c := range w.counts {
+			b = appendU(b, uint64(c))
 		}
-		w.strs(b.items.keys)
-		w.counter(&b.catViews)
-		w.counter(&b.catClicks)
-		w.f(b.cartAdd)
-		w.f(b.cartRemove)
-		w.f(b.purchase)
-		w.u(uint64(b.viewN))
-		w.f(b.viewSum)
-		w.f(b.viewMin)
-		w.f(b.viewMax)
-		w.i(b.first)
-		w.i(b.last)
+		b = appendStrs(b, w.items.keys)
+		b = appendCounter(b, &w.catViews)
+		b = appendCounter(b, &w.catClicks)
+		b = appendF(b, w.cartAdd)
+		b = appendF(b, w.cartRemove)
+		b = appendF(b, w.purchase)
+		b = appendU(b, uint64(w.viewN))
+		b = appendF(b, w.viewSum)
+		b = appendF(b, w.viewMin)
+		b = appendF(b, w.viewMax)
+		b = appendI(b, w.first)
+		b = appendI(b, w.last)
 	}
-	w.u(uint64(len(u.panes)))
+	b = appendU(b, uint64(len(u.panes)))
 	for _, p := range u.panes {
-		w.i(p.start)
-		w.counter(&p.catViews)
-		w.counter(&p.catPurchases)
-		w.i(p.spendMinor)
-		w.u(uint64(p.purchases))
-		w.i(p.viewSumMinor)
-		w.u(uint64(p.viewCount))
-		w.i(p.lastSeen)
-		w.bool(p.hasLastCat)
+		b = appendI(b, p.start)
+		b = appendCounter(b, &p.catViews)
+		b = appendCounter(b, &p.catPurchases)
+		b = appendI(b, p.spendMinor)
+		b = appendU(b, uint64(p.purchases))
+		b = appendI(b, p.viewSumMinor)
+		b = appendU(b, uint64(p.viewCount))
+		b = appendI(b, p.lastSeen)
+		b = appendBool(b, p.hasLastCat)
 		if p.hasLastCat {
-			w.s(p.lastCat)
-			w.i(p.lastCatTime)
+			b = appendS(b, p.lastCat)
+			b = appendI(b, p.lastCatTime)
 		}
 	}
-	w.u(uint64(len(u.sessions)))
+	b = appendU(b, uint64(len(u.sessions)))
 	for _, s := range u.sessions {
-		w.s(s.id)
-		w.i(s.started)
-		w.i(s.last)
-		w.u(uint64(s.events))
+		b = appendS(b, s.id)
+		b = appendI(b, s.started)
+		b = appendI(b, s.last)
+		b = appendU(b, uint64(s.events))
 		for _, c := range s.counts {
-			w.u(uint64(c))
+			b = appendU(b, uint64(c))
 		}
-		w.strs(s.recent)
-		w.counter(&s.cart)
-		w.u(uint64(len(s.prices.keys)))
+		b = appendStrs(b, s.recent)
+		b = appendCounter(b, &s.cart)
+		b = appendU(b, uint64(len(s.prices.keys)))
 		for i, k := range s.prices.keys {
-			w.s(k)
-			w.f(s.prices.price[i])
-			w.u(uint64(s.prices.seen[i]))
+			b = appendS(b, k)
+			b = appendF(b, s.prices.price[i])
+			b = appendU(b, uint64(s.prices.seen[i]))
 		}
-		w.counter(&s.cats)
+		b = appendCounter(b, &s.cats)
 	}
+	return b
 }

@@ -87,6 +87,9 @@ func decodeSession(r *reader) *session {
 		s.counts[j] = r.n("session.counts")
 	}
 	s.recent = r.strs("session.recent_items")
+	for _, k := range s.recent {
+		s.recentF = append(s.recentF, fingerprint(k))
+	}
 	r.counter("session.cart_items", &s.cart)
 	n := r.length("session.prices")
 	for j := 0; j < n && r.err == nil; j++ {
@@ -94,11 +97,12 @@ func decodeSession(r *reader) *session {
 		v := r.f("session.prices.price")
 		seen := r.n("session.prices.seen")
 		if r.err == nil {
-			if _, dup := s.prices.get(k); dup {
+			fp := fingerprint(k)
+			if s.prices.find(k, fp) >= 0 {
 				r.fail("session.prices", fmt.Sprintf("duplicate item %q", k))
 				break
 			}
-			s.prices.put(k, v, seen)
+			s.prices.put(k, fp, v, seen)
 		}
 	}
 	r.counter("session.categories", &s.cats)

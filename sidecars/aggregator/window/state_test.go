@@ -87,13 +87,14 @@ func run(t *testing.T, spec Spec, log []*avro.UserEvent, flushEvery int, checkpo
 		if (i+1)%flushEvery != 0 {
 			continue
 		}
-		if err := p.FlushSessions(&out); err != nil {
-			t.Fatal(err)
-		}
 		if !checkpoint {
+			if err := p.FlushSessions(&out); err != nil {
+				t.Fatal(err)
+			}
 			continue
 		}
-		if err := p.Changelog(func(k, v []byte) error {
+		// The aggregator's commit: session upserts and changelog in one pass.
+		if err := p.Commit(&out, func(k, v []byte) error {
 			if v == nil {
 				delete(store, string(k))
 			} else {
