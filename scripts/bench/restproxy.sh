@@ -14,7 +14,7 @@ echo "==> $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) (other w
 pattern=${1:-.}
 run() { go test ./sidecars/loadgen/ -run '^$' -bench "$1" -benchtime "$2" -count 1 -timeout 20m | grep -E '^(Benchmark|ok|FAIL)'; }
 
-# Batched: 500 UserEvents per request, 8 connections, as fast as possible.
+# Batched: 500 UserEvents per request, 24 connections, as fast as possible.
 [[ Batched =~ $pattern || $pattern == . ]] && run 'BatchedV2$|BatchedV3$' 2000x
 # Single-event requests from 128 connections, as fast as possible.
 [[ SingleV2 =~ $pattern || $pattern == . ]] && run 'SingleV2$' 300000x
