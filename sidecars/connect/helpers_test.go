@@ -22,6 +22,7 @@ import (
 	"github.com/retailpulse/retailpulse/internal/kclient"
 	"github.com/retailpulse/retailpulse/sidecars/broker"
 	"github.com/retailpulse/retailpulse/sidecars/connect"
+	"github.com/retailpulse/retailpulse/sidecars/connect/connecttest"
 )
 
 const opTimeout = 30 * time.Second
@@ -106,18 +107,7 @@ func startWorker(tb testing.TB, b *broker.Broker, opts ...connect.Option) *conne
 }
 
 // eventually retries fn until it returns nil or timeout passes.
-func eventually(tb testing.TB, timeout time.Duration, what string, fn func() error) {
-	tb.Helper()
-	deadline := time.Now().Add(timeout)
-	var err error
-	for time.Now().Before(deadline) {
-		if err = fn(); err == nil {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	tb.Fatalf("waiting for %s: %v", what, err)
-}
+var eventually = connecttest.Eventually
 
 type reply struct {
 	status int

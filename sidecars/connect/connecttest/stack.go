@@ -250,7 +250,14 @@ func (s *Stack) Headers(topic string, n int) []map[string]string {
 // fn's last error.
 func WaitFor(tb testing.TB, what string, fn func() error) {
 	tb.Helper()
-	deadline := time.Now().Add(45 * time.Second)
+	Eventually(tb, 45*time.Second, what, fn)
+}
+
+// Eventually polls fn every 50 ms until it returns nil, failing the test
+// with fn's last error once timeout has passed.
+func Eventually(tb testing.TB, timeout time.Duration, what string, fn func() error) {
+	tb.Helper()
+	deadline := time.Now().Add(timeout)
 	var err error
 	for time.Now().Before(deadline) {
 		if err = fn(); err == nil {
