@@ -2,7 +2,6 @@ package restproxy
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"math"
 	"net/http"
@@ -189,12 +188,6 @@ func appendIntPtr(b []byte, p *int) []byte {
 		return append(b, "null"...)
 	}
 	return strconv.AppendInt(b, int64(*p), 10)
-}
-
-// appendJSONString appends s quoted as encoding/json would (HTML-safe).
-func appendJSONString(b []byte, s string) []byte {
-	q, _ := json.Marshal(s)
-	return append(b, q...)
 }
 
 // commonSchemaID is the id every Avro value of the answer was written with,

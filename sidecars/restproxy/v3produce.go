@@ -95,7 +95,7 @@ func (p *Proxy) v3Stream(w http.ResponseWriter, r *http.Request, topic topicInfo
 	written := make(chan struct{})
 	go func() {
 		defer close(written)
-		enc := json.NewEncoder(w)
+		var line []byte
 		broken := false
 		for it := range queue {
 			// Every queued flight is awaited, even after the client left,
@@ -104,7 +104,9 @@ func (p *Proxy) v3Stream(w http.ResponseWriter, r *http.Request, topic topicInfo
 			if broken {
 				continue
 			}
-			if err := enc.Encode(p.reportOf(it.b, 0)); err != nil {
+			rep := p.reportOf(it.b, 0)
+			line = append(rep.appendJSON(line[:0]), '\n')
+			if _, err := w.Write(line); err != nil {
 				broken = true
 				continue
 			}
@@ -168,11 +170,8 @@ func failedBatch(topic topicInfo, e *apiError) *batch {
 	return b
 }
 
-type v3BatchResponse struct {
-	Successes []v3Report `json:"successes"`
-	Failures  []v3Report `json:"failures"`
-}
-
+// handleV3Batch serves records:batch: every entry is produced and the
+// answer is 207 with {"successes":[...],"failures":[...]} of v3 reports.
 func (p *Proxy) handleV3Batch(w http.ResponseWriter, r *http.Request) {
 	received := time.Now()
 	topic, aerr := p.v3Target(r)
@@ -229,16 +228,28 @@ func (p *Proxy) handleV3Batch(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	resp := v3BatchResponse{Successes: []v3Report{}, Failures: []v3Report{}}
-	for i := range b.results {
-		rep := p.reportOf(b, i)
-		if b.results[i].err != nil {
-			resp.Failures = append(resp.Failures, rep)
-		} else {
-			resp.Successes = append(resp.Successes, rep)
+	// {"successes":[...],"failures":[...]}, each report in entry order.
+	buf := make([]byte, 0, 64+320*len(b.results))
+	for pass, open := range []string{`{"successes":[`, `],"failures":[`} {
+		buf = append(buf, open...)
+		n := 0
+		for i := range b.results {
+			if (b.results[i].err != nil) != (pass == 1) {
+				continue
+			}
+			if n++; n > 1 {
+				buf = append(buf, ',')
+			}
+			rep := p.reportOf(b, i)
+			buf = rep.appendJSON(buf)
 		}
 	}
-	httpx.WriteJSON(w, http.StatusMultiStatus, contentTypeV3, resp)
+	buf = append(buf, "]}\n"...)
+	h := w.Header()
+	h.Set("Content-Type", contentTypeV3)
+	h.Set("Content-Length", strconv.Itoa(len(buf)))
+	w.WriteHeader(http.StatusMultiStatus)
+	_, _ = w.Write(buf)
 }
 
 // splitBody is splitJSONValues with the event values of the event topic
