@@ -24,12 +24,9 @@ func TestReadmeExamplesWorkAgainstUp(t *testing.T) {
 		}
 	}
 	bin := buildBinary(t)
-	ports := map[string]int{"9092": freePort(t), "8081": freePort(t), "8082": freePort(t), "8083": freePort(t)}
-	env := []string{"RETAILPULSE_KAFKA_PORT=" + strconv.Itoa(ports["9092"]),
-		"RETAILPULSE_SCHEMA_REGISTRY_PORT=" + strconv.Itoa(ports["8081"]),
-		"RETAILPULSE_RESTPROXY_PORT=" + strconv.Itoa(ports["8082"]), "RETAILPULSE_CONNECT_PORT=" + strconv.Itoa(ports["8083"])}
-	p, _ := startUp(t, bin, env, "--data-dir", t.TempDir())
+	p, up := startUpOnFreePorts(t, bin, "--data-dir", t.TempDir())
 	defer p.stop(t)
+	ports := map[string]int{"9092": up.kafka, "8081": up.registry, "8082": up.proxy, "8083": up.connect}
 
 	ran := 0
 	for _, doc := range []string{"../../README.md", "../../sidecars/restproxy/README.md"} {

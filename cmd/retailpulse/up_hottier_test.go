@@ -35,15 +35,10 @@ func TestUpFeaturesReachRedis(t *testing.T) {
 	}
 	rds := redistest.Start(t)
 	bin := buildBinary(t)
-	port, srPort, rpPort, cnPort := freePort(t), freePort(t), freePort(t), freePort(t)
-	env := []string{"RETAILPULSE_KAFKA_PORT=" + strconv.Itoa(port),
-		"RETAILPULSE_SCHEMA_REGISTRY_PORT=" + strconv.Itoa(srPort), "RETAILPULSE_RESTPROXY_PORT=" + strconv.Itoa(rpPort),
-		"RETAILPULSE_CONNECT_PORT=" + strconv.Itoa(cnPort)}
 	const window, grace = 5 * time.Second, time.Second
-	p, _ := startUp(t, bin, env, "--data-dir", t.TempDir(), "--window-size", window.String(), "--grace", grace.String())
+	p, ports := startUpOnFreePorts(t, bin, "--data-dir", t.TempDir(), "--window-size", window.String(), "--grace", grace.String())
 	defer p.stop(t)
-	proxyURL := "http://127.0.0.1:" + strconv.Itoa(rpPort)
-	connectURL := "http://127.0.0.1:" + strconv.Itoa(cnPort)
+	proxyURL, connectURL := localURL(ports.proxy), localURL(ports.connect)
 
 	createSinkFromComposeFile(t, connectURL, rds.Addr())
 	waitRunning(t, connectURL, "redis-hot-features")
@@ -102,14 +97,14 @@ func TestUpFeaturesReachRedis(t *testing.T) {
 		}
 	}
 	assertTTL(t, rc, key, time.Hour)
-	checkWindowOnceInKafka(t, "127.0.0.1:"+strconv.Itoa(port), "http://127.0.0.1:"+strconv.Itoa(srPort), user, windowEnd)
+	checkWindowOnceInKafka(t, "127.0.0.1:"+strconv.Itoa(ports.kafka), localURL(ports.registry), user, windowEnd)
 
 	// A record the sink's converter cannot read goes to its dead letter
 	// queue; with that, and a compatibility check, every metric the compose
 	// alerts and dashboards use has been touched.
 	post(t, proxyURL+"/topics/recommendation-input", "application/vnd.kafka.binary.v2+json",
 		`{"records":[{"key":"cG9pc29u","value":"bm90IGF2cm8="}]}`)
-	registryURL := "http://127.0.0.1:" + strconv.Itoa(srPort)
+	registryURL := localURL(ports.registry)
 	post(t, registryURL+"/compatibility/subjects/user-events-value/versions/latest", "application/vnd.schemaregistry.v1+json",
 		`{"schema":"\"string\""}`)
 	var served map[string]bool

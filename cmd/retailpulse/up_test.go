@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -46,29 +48,93 @@ func freePort(t *testing.T) int {
 }
 
 type upProcess struct {
-	cmd    *exec.Cmd
-	lines  chan string
-	stderr *strings.Builder
+	cmd     *exec.Cmd
+	lines   chan string
+	stderr  *lockedBuffer
+	exited  chan struct{} // closed once the process is reaped
+	waitErr error
+}
+
+// lockedBuffer collects stderr while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // startUp runs `retailpulse up` and waits for its endpoint table.
 func startUp(t *testing.T, bin string, env []string, args ...string) (*upProcess, []string) {
 	t.Helper()
+	p, table, err := launchUp(t, bin, env, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, table
+}
+
+// upPorts are the ports one `up` listens on.
+type upPorts struct{ kafka, registry, proxy, connect int }
+
+func (u upPorts) env() []string {
+	return []string{"RETAILPULSE_KAFKA_PORT=" + strconv.Itoa(u.kafka),
+		"RETAILPULSE_SCHEMA_REGISTRY_PORT=" + strconv.Itoa(u.registry),
+		"RETAILPULSE_RESTPROXY_PORT=" + strconv.Itoa(u.proxy), "RETAILPULSE_CONNECT_PORT=" + strconv.Itoa(u.connect)}
+}
+
+func localURL(port int) string { return "http://127.0.0.1:" + strconv.Itoa(port) }
+
+// startUpOnFreePorts runs up on ports found free just before. Test
+// processes of other packages bind ports too and may take one in between,
+// so a bind failure is retried on new ports (and only that failure).
+func startUpOnFreePorts(t *testing.T, bin string, args ...string) (*upProcess, upPorts) {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		ports := upPorts{freePort(t), freePort(t), freePort(t), freePort(t)}
+		p, _, err := launchUp(t, bin, ports.env(), args...)
+		if err == nil {
+			return p, ports
+		}
+		if attempt == 3 || !strings.Contains(p.stderr.String(), "address already in use") {
+			t.Fatal(err)
+		}
+		t.Logf("attempt %d: a port was taken; retrying on new ports", attempt)
+	}
+}
+
+// launchUp starts up and waits for its endpoint table; an error says why it
+// never became ready, with its stderr.
+func launchUp(t *testing.T, bin string, env []string, args ...string) (*upProcess, []string, error) {
+	t.Helper()
 	cmd := exec.Command(bin, append([]string{"up"}, args...)...)
 	cmd.Env = append(os.Environ(), env...)
 	stdout, _ := cmd.StdoutPipe()
-	p := &upProcess{cmd: cmd, lines: make(chan string, 100), stderr: &strings.Builder{}}
+	p := &upProcess{cmd: cmd, lines: make(chan string, 100), stderr: &lockedBuffer{}, exited: make(chan struct{})}
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	t.Cleanup(func() { _ = cmd.Process.Kill(); <-p.exited })
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
 			p.lines <- sc.Text()
 		}
 		close(p.lines)
+		// Wait only after stdout is drained (os/exec's rule), so stderr is
+		// complete by the time a failure is reported.
+		p.waitErr = cmd.Wait()
+		close(p.exited)
 	}()
 	// The endpoint table follows "retailpulse is up" in one write; collect its
 	// indented rows until output pauses.
@@ -79,7 +145,8 @@ func startUp(t *testing.T, bin string, env []string, args ...string) (*upProcess
 		select {
 		case l, ok := <-p.lines:
 			if !ok {
-				t.Fatalf("up exited before becoming ready; stderr:\n%s", p.stderr)
+				<-p.exited
+				return p, nil, fmt.Errorf("up exited (%v) before becoming ready; stderr:\n%s", p.waitErr, p.stderr)
 			}
 			if strings.HasPrefix(l, "retailpulse is up") {
 				up = true
@@ -87,10 +154,10 @@ func startUp(t *testing.T, bin string, env []string, args ...string) (*upProcess
 				table = append(table, strings.TrimSpace(l))
 			}
 		case <-deadline:
-			t.Fatalf("up not ready in time; stderr:\n%s", p.stderr)
+			return p, nil, fmt.Errorf("up not ready in time; stderr:\n%s", p.stderr)
 		case <-time.After(300 * time.Millisecond):
 			if len(table) > 0 {
-				return p, table
+				return p, table, nil
 			}
 		}
 	}
@@ -101,19 +168,17 @@ func (p *upProcess) stop(t *testing.T) {
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- p.cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("up exited with %v after SIGTERM; stderr:\n%s", err, p.stderr)
-		}
-	case <-time.After(45 * time.Second):
-		t.Fatalf("up did not stop within 45 s of SIGTERM")
-	}
 	var rest []string
 	for l := range p.lines {
 		rest = append(rest, l)
+	}
+	select {
+	case <-p.exited:
+		if p.waitErr != nil {
+			t.Fatalf("up exited with %v after SIGTERM; stderr:\n%s", p.waitErr, p.stderr)
+		}
+	case <-time.After(45 * time.Second):
+		t.Fatalf("up did not stop within 45 s of SIGTERM")
 	}
 	if !strings.Contains(strings.Join(rest, "\n"), "stopped") {
 		t.Errorf("up did not report a clean stop; stdout tail: %q", rest)
