@@ -24,7 +24,7 @@ func TestReadmeExamplesWorkAgainstUp(t *testing.T) {
 		}
 	}
 	bin := buildBinary(t)
-	p, up := startUpOnFreePorts(t, bin, "--data-dir", t.TempDir())
+	p, up, _ := startUpOnFreePorts(t, bin, nil, "--data-dir", t.TempDir())
 	defer p.stop(t)
 	ports := map[string]int{"9092": up.kafka, "8081": up.registry, "8082": up.proxy, "8083": up.connect}
 

@@ -36,7 +36,7 @@ func TestUpFeaturesReachRedis(t *testing.T) {
 	rds := redistest.Start(t)
 	bin := buildBinary(t)
 	const window, grace = 5 * time.Second, time.Second
-	p, ports := startUpOnFreePorts(t, bin, "--data-dir", t.TempDir(), "--window-size", window.String(), "--grace", grace.String())
+	p, ports, _ := startUpOnFreePorts(t, bin, nil, "--data-dir", t.TempDir(), "--window-size", window.String(), "--grace", grace.String())
 	defer p.stop(t)
 	proxyURL, connectURL := localURL(ports.proxy), localURL(ports.connect)
 

@@ -94,16 +94,17 @@ func (u upPorts) env() []string {
 
 func localURL(port int) string { return "http://127.0.0.1:" + strconv.Itoa(port) }
 
-// startUpOnFreePorts runs up on ports found free just before. Test
-// processes of other packages bind ports too and may take one in between,
-// so a bind failure is retried on new ports (and only that failure).
-func startUpOnFreePorts(t *testing.T, bin string, args ...string) (*upProcess, upPorts) {
+// startUpOnFreePorts runs up, with env added, on ports found free just
+// before. Test processes of other packages bind ports too and may take one
+// in between, so a bind failure is retried on new ports (and only that
+// failure). It returns the endpoint table too.
+func startUpOnFreePorts(t *testing.T, bin string, env []string, args ...string) (*upProcess, upPorts, []string) {
 	t.Helper()
 	for attempt := 1; ; attempt++ {
 		ports := upPorts{freePort(t), freePort(t), freePort(t), freePort(t)}
-		p, _, err := launchUp(t, bin, ports.env(), args...)
+		p, table, err := launchUp(t, bin, append(append([]string(nil), env...), ports.env()...), args...)
 		if err == nil {
-			return p, ports
+			return p, ports, table
 		}
 		if attempt == 3 || !strings.Contains(p.stderr.String(), "address already in use") {
 			t.Fatal(err)
@@ -244,21 +245,15 @@ func TestUpEndToEnd(t *testing.T) {
 	}
 	bin := buildBinary(t)
 	dataDir := t.TempDir()
-	port := freePort(t)
-	bootstrap := "127.0.0.1:" + strconv.Itoa(port)
 	// Settings come from all three sources: a flag, an env var and a file.
 	cfgFile := filepath.Join(t.TempDir(), "rp.yaml")
 	if err := os.WriteFile(cfgFile, []byte("partitions: 4\nlog-format: json\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	srPort, rpPort, cnPort := freePort(t), freePort(t), freePort(t)
-	registryURL := "http://127.0.0.1:" + strconv.Itoa(srPort)
-	proxyURL := "http://127.0.0.1:" + strconv.Itoa(rpPort)
-	env := []string{"RETAILPULSE_KAFKA_PORT=" + strconv.Itoa(port), "RETAILPULSE_CONFIG=" + cfgFile,
-		"RETAILPULSE_SCHEMA_REGISTRY_PORT=" + strconv.Itoa(srPort), "RETAILPULSE_RESTPROXY_PORT=" + strconv.Itoa(rpPort),
-		"RETAILPULSE_CONNECT_PORT=" + strconv.Itoa(cnPort)}
-
-	p, table := startUp(t, bin, env, "--data-dir", dataDir)
+	p, ports, table := startUpOnFreePorts(t, bin, []string{"RETAILPULSE_CONFIG=" + cfgFile}, "--data-dir", dataDir)
+	bootstrap := "127.0.0.1:" + strconv.Itoa(ports.kafka)
+	registryURL, proxyURL, cnPort := localURL(ports.registry), localURL(ports.proxy), ports.connect
+	env := append([]string{"RETAILPULSE_CONFIG=" + cfgFile}, ports.env()...)
 	if !strings.HasPrefix(table[0], "kafka") || !strings.Contains(table[0], bootstrap) {
 		t.Fatalf("endpoint table does not name the broker at %s: %q", bootstrap, table)
 	}
