@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/retailpulse/retailpulse/connectors"
+	"github.com/retailpulse/retailpulse/connectors/connectortest"
 	"github.com/retailpulse/retailpulse/connectors/converters"
 	"github.com/retailpulse/retailpulse/connectors/hbase"
 	"github.com/retailpulse/retailpulse/connectors/hbase/hbasetest"
@@ -109,21 +110,8 @@ func taskConfig(t testing.TB, props map[string]string) *connectors.Config {
 // starts, the task starts with the parsed config.
 func (e *env) startTask(props map[string]string) (connectors.SinkTask, *taskContext) {
 	e.t.Helper()
-	cfg := taskConfig(e.t, props)
-	conn := hbase.Plugin(e.opts...).NewSink()
-	if errs := conn.(connectors.CrossValidator).ValidateConfig(cfg); len(errs) > 0 {
-		e.t.Fatalf("config rejected: %v", errs)
-	}
-	if err := conn.Start(context.Background(), nil, cfg); err != nil {
-		e.t.Fatal(err)
-	}
 	tctx := &taskContext{reporter: &reporter{tolerateAll: props[connectors.ErrorsToleranceConfig] == "all"}}
-	task := conn.NewTask()
-	if err := task.Start(context.Background(), tctx, cfg); err != nil {
-		e.t.Fatal(err)
-	}
-	e.t.Cleanup(func() { _ = task.Stop() })
-	return task, tctx
+	return connectortest.StartSinkTask(e.t, hbase.Plugin(e.opts...), tctx, taskConfig(e.t, props)), tctx
 }
 
 // record converts a ProfileUpdate through the Confluent wire format and

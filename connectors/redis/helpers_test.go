@@ -52,20 +52,7 @@ func parse(t testing.TB, p map[string]string) *connectors.Config {
 // it when the test ends.
 func startTask(t testing.TB, tctx *connectortest.SinkContext, p map[string]string) connectors.SinkTask {
 	t.Helper()
-	cfg := parse(t, p)
-	conn := redis.Plugin().NewSink()
-	if errs := conn.(connectors.CrossValidator).ValidateConfig(cfg); len(errs) > 0 {
-		t.Fatalf("config refused: %v", errs)
-	}
-	if err := conn.Start(ctxT(t), nil, cfg); err != nil {
-		t.Fatalf("starting connector: %v", err)
-	}
-	task := conn.NewTask()
-	if err := task.Start(ctxT(t), tctx, cfg); err != nil {
-		t.Fatalf("starting task: %v", err)
-	}
-	t.Cleanup(func() { _ = task.Stop() })
-	return task
+	return connectortest.StartSinkTask(t, redis.Plugin(), tctx, parse(t, p))
 }
 
 // avroSource turns Go values of the governed schemas into SinkRecords the
