@@ -4,13 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+	"github.com/twmb/franz-go/pkg/kgo"
 	"go.uber.org/zap"
 	"golang.org/x/sync/semaphore"
 
@@ -42,89 +40,103 @@ type delivery struct {
 // may be written: acks=all means each reported offset is on every in-sync
 // replica.
 type flight struct {
-	// results[i] is record i's verdict; &results[i] is its librdkafka
-	// opaque, so that one allocation serves both.
+	// results[i] is record i's verdict and holds the kgo.Record handed to
+	// the producer, so that one allocation serves both.
 	results   []flightResult
 	remaining atomic.Int32
 	done      chan struct{}
 	weight    int64
-	release   func(int64)
-	one       [1]flightResult // results of a one-record flight
+	pr        *producer
+	// ctx bounds how long the records may wait for Kafka (the produce
+	// timeout); cancel releases its timer once all are reported.
+	ctx    context.Context
+	cancel context.CancelFunc
+	one    [1]flightResult // results of a one-record flight
 }
 
 type flightResult struct {
 	delivery
-	f *flight
-	i int
+	f   *flight
+	i   int
+	rec kgo.Record
 }
 
 func (f *flight) finish(i int, d delivery) {
 	f.results[i].delivery = d
+	if d.err == nil {
+		f.pr.brokersUp.Store(true)
+	}
 	if f.remaining.Add(-1) == 0 {
-		f.release(f.weight)
+		f.cancel()
+		f.pr.release(f.weight)
 		close(f.done)
 	}
 }
 
-// producer wraps one idempotent librdkafka producer shared by all requests.
-// Memory is bounded by the in-flight budget: a request first reserves the
-// bytes of its records and waits at most queueWait for them, so when Kafka
-// slows down requests are refused with 429 instead of queueing without
-// limit. Nothing is dropped: every record gets a delivery or an error.
+// producer wraps one idempotent franz-go producer shared by all requests
+// (see internal/kclient's Kgo for why not librdkafka on this path). Memory
+// is bounded by the in-flight budget: a request first reserves the bytes of
+// its records and waits at most queueWait for them, so when Kafka slows down
+// requests are refused with 429 instead of queueing without limit. Nothing
+// is dropped: every record gets a delivery or an error.
 type producer struct {
-	p         *kafka.Producer
-	reports   chan kafka.Event
+	cl        *kgo.Client
 	budget    *semaphore.Weighted
 	budgetMax int64
 	queueWait time.Duration
+	timeout   time.Duration
 	inflight  atomic.Int64
 	m         *proxyMetrics
-	log       *zap.Logger
+	// brokersUp is false while the last broker connection attempt failed
+	// and nothing has been delivered since; Ready reports it.
 	brokersUp atomic.Bool
-	wg        sync.WaitGroup
-	stop      chan struct{}
 }
 
 func newProducer(kc kclient.Config, cfg *config, m *proxyMetrics, log *zap.Logger) (*producer, error) {
-	cm := kc.Producer("restproxy")
-	overrides := kafka.ConfigMap{
-		// Java clients and kafka-rest hash keys with murmur2; matching it keeps
-		// a user's records on the partition any other producer would pick.
-		"partitioner":               "murmur2_random",
-		"linger.ms":                 int(cfg.linger.Milliseconds()),
-		"message.timeout.ms":        int(cfg.produceTimeout.Milliseconds()),
-		"go.delivery.report.fields": "none",
-		// librdkafka's own log lines go to zap at debug instead of stderr;
-		// what matters to an operator also arrives as an error event.
-		"go.logs.channel.enable": true,
-		// The in-flight budget is the real bound; librdkafka's queue must
-		// never be the one that fills first.
-		"queue.buffering.max.kbytes":   int(min(cfg.maxInFlightBytes/1024*2+1024, 2097151)),
-		"queue.buffering.max.messages": int(min(cfg.maxInFlightBytes/recordOverhead*2, 10_000_000)),
-	}
-	for k, v := range overrides {
-		if _, set := kc.Extra[k]; !set {
-			(*cm)[k] = v
-		}
-	}
-	p, err := kafka.NewProducer(cm)
+	base, err := kc.Kgo("restproxy", log)
 	if err != nil {
 		return nil, fmt.Errorf("creating kafka producer: %w", err)
 	}
 	pr := &producer{
-		p: p, reports: make(chan kafka.Event, 65536),
 		budget: semaphore.NewWeighted(cfg.maxInFlightBytes), budgetMax: cfg.maxInFlightBytes,
-		queueWait: cfg.queueWait, m: m, log: log, stop: make(chan struct{}),
+		queueWait: cfg.queueWait, timeout: cfg.produceTimeout, m: m,
 	}
 	pr.brokersUp.Store(true)
-	pr.wg.Add(2)
-	go pr.dispatch()
-	go pr.watchEvents()
+	opts := append(base,
+		// acks=all and idempotence are kgo's defaults; spelled out because
+		// every acknowledgement the proxy gives rests on them.
+		kgo.RequiredAcks(kgo.AllISRAcks()),
+		kgo.ProducerLinger(cfg.linger),
+		// Not kgo.RecordDeliveryTimeout: it counts from the record's
+		// timestamp, which v3 clients may set to any time in the past.
+		// send gives each request's records a context with the produce
+		// timeout instead.
+		//
+		// A request must get its answer within the produce timeout even
+		// when a record is in flight to a broker that stopped answering
+		// (librdkafka's message.timeout.ms behaves the same). The record
+		// then fails with a retriable 503 though the broker may have
+		// stored it, so a client's retry can duplicate it: acknowledged
+		// records are never lost, unacknowledged ones may arrive twice,
+		// and the edge rules' event_id window drops such repeats.
+		kgo.AllowIdempotentProduceCancellation(),
+		// Snappy for the CPU (see the aggregator); every client reads it.
+		kgo.ProducerBatchCompression(kgo.SnappyCompression()),
+		kgo.RecordPartitioner(partitioner{}),
+		// The in-flight budget is the real bound; kgo's buffer must never
+		// be the one that fills first (Produce would block).
+		kgo.MaxBufferedBytes(int(cfg.maxInFlightBytes*2+1<<20)),
+		kgo.MaxBufferedRecords(int(min(cfg.maxInFlightBytes/recordOverhead*2, 10_000_000))),
+		kgo.WithHooks(brokerHook{pr}),
+	)
+	if pr.cl, err = kgo.NewClient(opts...); err != nil {
+		return nil, fmt.Errorf("creating kafka producer: %w", err)
+	}
 	return pr, nil
 }
 
-// send reserves budget for msgs and hands them to librdkafka. It returns a
-// flight whose done channel closes when all are reported, or an apiError
+// send reserves budget for msgs and hands them to the producer. It returns
+// a flight whose done channel closes when all are reported, or an apiError
 // (429) when the budget stays exhausted for queueWait.
 func (pr *producer) send(ctx context.Context, msgs []outMsg) (*flight, error) {
 	var weight int64
@@ -145,7 +157,7 @@ func (pr *producer) send(ctx context.Context, msgs []outMsg) (*flight, error) {
 	}
 	pr.inflight.Add(weight)
 	pr.m.inflightBytes.Set(float64(pr.inflight.Load()))
-	f := &flight{done: make(chan struct{}), weight: weight, release: pr.release}
+	f := &flight{done: make(chan struct{}), weight: weight, pr: pr}
 	if len(msgs) == 1 {
 		f.results = f.one[:]
 	} else {
@@ -153,10 +165,11 @@ func (pr *producer) send(ctx context.Context, msgs []outMsg) (*flight, error) {
 	}
 	f.remaining.Store(int32(len(msgs)))
 	if len(msgs) == 0 {
-		f.release(weight)
+		pr.release(weight)
 		close(f.done)
 		return f, nil
 	}
+	f.ctx, f.cancel = context.WithTimeout(context.Background(), pr.timeout)
 	for i := range msgs {
 		f.results[i].f, f.results[i].i = f, i
 		pr.produce(&msgs[i], &f.results[i])
@@ -169,123 +182,48 @@ func (pr *producer) release(w int64) {
 	pr.m.inflightBytes.Set(float64(pr.inflight.Add(-w)))
 }
 
+// produce hands one record to kgo. The record lives in its flightResult, so
+// one allocation per request serves records, verdicts and promises. The
+// context is the flight's, not the request's: once handed over, a record is
+// written even if its client goes away, as it would be by any producer.
 func (pr *producer) produce(m *outMsg, ref *flightResult) {
-	msg := &kafka.Message{
-		TopicPartition: kafka.TopicPartition{Topic: &m.topic, Partition: m.partition},
-		Key:            m.key, Value: m.value, Headers: m.headers, Timestamp: m.timestamp,
-		Opaque: ref,
-	}
-	for attempt := 0; ; attempt++ {
-		err := pr.p.Produce(msg, pr.reports)
-		if err == nil {
-			return
+	r := &ref.rec
+	*r = kgo.Record{Topic: m.topic, Partition: m.partition, Key: m.key, Value: m.value, Timestamp: m.timestamp}
+	if len(m.headers) > 0 {
+		r.Headers = make([]kgo.RecordHeader, len(m.headers))
+		for i, h := range m.headers {
+			r.Headers[i] = kgo.RecordHeader(h)
 		}
-		var ke kafka.Error
-		// The budget keeps librdkafka's queue below its limits, so a full
-		// queue is transient (another producer config override); wait briefly.
-		if errors.As(err, &ke) && ke.Code() == kafka.ErrQueueFull && attempt < 200 {
-			time.Sleep(5 * time.Millisecond)
-			continue
-		}
-		ref.f.finish(ref.i, delivery{partition: -1, offset: -1, err: kafkaError(err)})
-		return
 	}
+	pr.cl.Produce(ref.f.ctx, r, ref.delivered)
 }
 
-// dispatch routes delivery reports to their flights.
-func (pr *producer) dispatch() {
-	defer pr.wg.Done()
-	for {
-		select {
-		case ev := <-pr.reports:
-			m, ok := ev.(*kafka.Message)
-			if !ok {
-				continue
-			}
-			ref, ok := m.Opaque.(*flightResult)
-			if !ok {
-				continue
-			}
-			d := delivery{partition: m.TopicPartition.Partition, offset: int64(m.TopicPartition.Offset)}
-			if m.TopicPartition.Error != nil {
-				d = delivery{partition: -1, offset: -1, err: kafkaError(m.TopicPartition.Error)}
-			} else {
-				pr.brokersUp.Store(true)
-			}
-			ref.f.finish(ref.i, d)
-		case <-pr.stop:
-			return
+// delivered is a record's promise: kgo calls it once, with the partition
+// and offset set on success.
+func (ref *flightResult) delivered(r *kgo.Record, err error) {
+	d := delivery{partition: r.Partition, offset: r.Offset}
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = fmt.Errorf("%w: not acknowledged by Kafka within the produce timeout of %s", kgo.ErrRecordTimeout, ref.f.pr.timeout)
 		}
+		d = delivery{partition: -1, offset: -1, err: kafkaError(err)}
 	}
+	ref.f.finish(ref.i, d)
 }
 
-// watchEvents drains the producer's event channel (errors, stats). Delivery
-// reports go to reports instead, so they never count against Flush.
-func (pr *producer) watchEvents() {
-	defer pr.wg.Done()
-	for {
-		select {
-		case l, ok := <-pr.p.Logs():
-			if ok {
-				pr.log.Debug("librdkafka", zap.String("facility", l.Tag), zap.Int("level", l.Level), zap.String("message", l.Message))
-			}
-		case ev, ok := <-pr.p.Events():
-			if !ok {
-				return
-			}
-			if e, isErr := ev.(kafka.Error); isErr {
-				if e.Code() == kafka.ErrAllBrokersDown {
-					pr.brokersUp.Store(false)
-				}
-				pr.log.Warn("kafka producer error", zap.String("code", e.Code().String()), zap.Error(e))
-			}
-		case <-pr.stop:
-			return
-		}
-	}
-}
-
-// close flushes what is still queued (bounded by ctx) and closes the
-// producer. The dispatcher keeps running until librdkafka is gone, so a
-// report emitted during Close always finds a reader.
+// close flushes what is still buffered (bounded by ctx) and closes the
+// client.
 func (pr *producer) close(ctx context.Context) error {
-	ms := 10000
-	if dl, ok := ctx.Deadline(); ok {
-		ms = max(int(time.Until(dl).Milliseconds()), 1)
+	fctx, cancel := ctx, context.CancelFunc(func() {})
+	if _, ok := ctx.Deadline(); !ok {
+		fctx, cancel = context.WithTimeout(ctx, 10*time.Second)
 	}
-	left := pr.p.Flush(ms)
-	pr.p.Close()
-	close(pr.stop)
-	pr.wg.Wait()
-	if left > 0 {
+	defer cancel()
+	err := pr.cl.Flush(fctx)
+	left := pr.cl.BufferedProduceRecords()
+	pr.cl.Close()
+	if err != nil || left > 0 {
 		return fmt.Errorf("closing kafka producer: %d records still unacknowledged after flush", left)
 	}
 	return nil
-}
-
-// kafkaError maps a librdkafka error to the per-record REST Proxy error.
-func kafkaError(err error) *apiError {
-	var ke kafka.Error
-	if !errors.As(err, &ke) {
-		return newAPIError(http.StatusInternalServerError, codeKafka, "%v", err)
-	}
-	switch ke.Code() {
-	case kafka.ErrUnknownTopicOrPart, kafka.ErrUnknownTopic:
-		return newAPIError(http.StatusNotFound, codeTopicPartitionNF, "%v", ke)
-	case kafka.ErrUnknownPartition:
-		return newAPIError(http.StatusNotFound, codePartitionNotFound, "%v", ke)
-	case kafka.ErrMsgSizeTooLarge:
-		return newAPIError(http.StatusUnprocessableEntity, codePayload, "record is larger than the maximum message size: %v", ke)
-	case kafka.ErrTopicAuthorizationFailed, kafka.ErrClusterAuthorizationFailed:
-		return newAPIError(http.StatusForbidden, codeForbidden, "%v", ke)
-	case kafka.ErrSaslAuthenticationFailed, kafka.ErrAuthentication:
-		return newAPIError(http.StatusUnauthorized, codeUnauthorized, "%v", ke)
-	}
-	if ke.IsRetriable() || ke.Code() == kafka.ErrMsgTimedOut || ke.Code() == kafka.ErrTimedOut ||
-		ke.Code() == kafka.ErrAllBrokersDown || ke.Code() == kafka.ErrTransport {
-		e := newAPIError(http.StatusServiceUnavailable, codeKafkaRetriable, "%v (retriable)", ke)
-		e.retryAfter = 1
-		return e
-	}
-	return newAPIError(http.StatusInternalServerError, codeKafka, "%v (kafka error code %s)", ke, strconv.Itoa(int(ke.Code())))
 }

@@ -131,12 +131,28 @@ func (p *Proxy) handlePartitionOffsets(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	lo, hi, err := p.prod.p.QueryWatermarkOffsets(t.name, n, 10000)
-	if err != nil {
-		writeError(w, contentTypeV2, kafkaError(err))
-		return
+	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
+	defer cancel()
+	var ends [2]int64
+	for i, spec := range []kafka.OffsetSpec{kafka.EarliestOffsetSpec, kafka.LatestOffsetSpec} {
+		tp := kafka.TopicPartition{Topic: &t.name, Partition: n}
+		res, err := p.admin.ListOffsets(ctx, map[kafka.TopicPartition]kafka.OffsetSpec{tp: spec})
+		if err == nil {
+			for _, info := range res.ResultInfos {
+				ends[i] = int64(info.Offset)
+				if info.Error.Code() != kafka.ErrNoError {
+					err = info.Error
+				}
+			}
+		}
+		if err != nil {
+			e := newAPIError(http.StatusServiceUnavailable, codeKafkaRetriable, "listing offsets of %s partition %d: %v (retriable)", t.name, n, err)
+			e.retryAfter = 1
+			writeError(w, contentTypeV2, e)
+			return
+		}
 	}
-	httpx.WriteJSON(w, http.StatusOK, contentTypeV2, map[string]int64{"beginning_offset": lo, "end_offset": hi})
+	httpx.WriteJSON(w, http.StatusOK, contentTypeV2, map[string]int64{"beginning_offset": ends[0], "end_offset": ends[1]})
 }
 
 func (p *Proxy) handleBrokers(w http.ResponseWriter, _ *http.Request) {

@@ -206,6 +206,8 @@ func (c *config) validate() error {
 	}
 	if err := c.kafka.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("kafka: %w", err))
+	} else if _, err := c.kafka.Kgo("restproxy", nil); err != nil {
+		errs = append(errs, fmt.Errorf("kafka: %w", err))
 	}
 	if u, err := url.Parse(c.registryURL); c.registryURL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		errs = append(errs, fmt.Errorf("schema registry url %q must be an http(s) URL", c.registryURL))

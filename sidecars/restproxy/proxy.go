@@ -126,8 +126,9 @@ func (p *Proxy) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("starting rest proxy: %w", err)
 	}
-	// Sharing the producer's connections: one client, one set of logs.
-	admin, err := kafka.NewAdminClientFromProducer(prod.p)
+	// Metadata and topic configs come from librdkafka's admin client, as in
+	// the other components; only the produce path is on kgo.
+	admin, err := kafka.NewAdminClient(p.cfg.kafka.Admin("restproxy"))
 	if err != nil {
 		_ = prod.close(ctx)
 		return fmt.Errorf("starting rest proxy: creating admin client: %w", err)

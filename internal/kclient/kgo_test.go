@@ -1,4 +1,4 @@
-package aggregator
+package kclient
 
 import (
 	"crypto/ecdsa"
@@ -8,10 +8,12 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"math/big"
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -88,4 +90,37 @@ func newCert(t *testing.T, parent *x509.Certificate, parentKey *ecdsa.PrivateKey
 		t.Fatal(err)
 	}
 	return c, key
+}
+
+// Kgo translates the security properties and refuses, by name, every key
+// it would otherwise silently ignore.
+func TestKgoProperties(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		extra map[string]string
+		want  error
+		names string
+	}{
+		{"plain", nil, nil, ""},
+		{"scram over TLS", map[string]string{"security.protocol": "SASL_SSL", "sasl.mechanism": "SCRAM-SHA-512",
+			"sasl.username": "u", "sasl.password": "p"}, nil, ""},
+		{"librdkafka-only key", map[string]string{"linger.ms": "20"}, ErrUnsupportedProperty, `"linger.ms"`},
+		{"unknown protocol", map[string]string{"security.protocol": "KERBEROS"}, ErrInvalidProperty, "security.protocol"},
+		{"unknown mechanism", map[string]string{"security.protocol": "SASL_PLAINTEXT", "sasl.mechanism": "GSSAPI"}, ErrInvalidProperty, "sasl.mechanism"},
+		{"ssl key without protocol", map[string]string{"ssl.ca.location": "/ca.pem"}, ErrInvalidProperty, "ssl.ca.location"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opts, err := Config{Bootstrap: "h:9092", Extra: tc.extra}.Kgo("test", nil)
+			switch {
+			case tc.want == nil && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tc.want == nil && len(opts) < 3:
+				t.Fatalf("%d options, want seeds, client id and logger at least", len(opts))
+			case tc.want != nil && !errors.Is(err, tc.want):
+				t.Fatalf("error %v, want %v", err, tc.want)
+			case tc.want != nil && !strings.Contains(err.Error(), tc.names):
+				t.Fatalf("error %q does not name %s", err, tc.names)
+			}
+		})
+	}
 }
