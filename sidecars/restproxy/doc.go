@@ -7,7 +7,7 @@
 // Every HTTP answer is written after the delivery reports of its records,
 // so a 200 (or a per-record success) means the record is on all in-sync
 // replicas. Records wait in one bounded in-flight budget (bytes handed to
-// librdkafka and not yet acknowledged); a request that cannot reserve its
+// the producer and not yet acknowledged); a request that cannot reserve its
 // bytes within the queue wait is refused with 429 and Retry-After, and a
 // record Kafka does not acknowledge within the produce timeout fails with
 // the retriable 50003 (503). Nothing is dropped silently.

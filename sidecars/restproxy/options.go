@@ -125,13 +125,13 @@ func WithMaxInFlightBytes(n int64) Option {
 func WithQueueWait(d time.Duration) Option { return optionFunc(func(c *config) { c.queueWait = d }) }
 
 // WithProduceTimeout bounds how long a record may wait for its Kafka
-// acknowledgement (librdkafka message.timeout.ms); on expiry the record fails
-// with the retriable 50003. Default: DefaultProduceTimeout (30 s).
+// acknowledgement (as librdkafka's message.timeout.ms); on expiry the record
+// fails with the retriable 50003, even if it is already in flight. Default: DefaultProduceTimeout (30 s).
 func WithProduceTimeout(d time.Duration) Option {
 	return optionFunc(func(c *config) { c.produceTimeout = d })
 }
 
-// WithLinger sets librdkafka linger.ms: latency traded for batching.
+// WithLinger sets the producer linger (linger.ms): latency traded for batching.
 // Default: DefaultLinger (5 ms).
 func WithLinger(d time.Duration) Option { return optionFunc(func(c *config) { c.linger = d }) }
 
