@@ -117,8 +117,7 @@ func newProducer(kc kclient.Config, cfg *config, m *proxyMetrics, log *zap.Logge
 		// (librdkafka's message.timeout.ms behaves the same). The record
 		// then fails with a retriable 503 though the broker may have
 		// stored it, so a client's retry can duplicate it: acknowledged
-		// records are never lost, unacknowledged ones may arrive twice,
-		// and the edge rules' event_id window drops such repeats.
+		// records are never lost, unacknowledged ones may arrive twice.
 		kgo.AllowIdempotentProduceCancellation(),
 		// Snappy for the CPU (see the aggregator); every client reads it.
 		kgo.ProducerBatchCompression(kgo.SnappyCompression()),
