@@ -5,8 +5,9 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -36,10 +37,10 @@ var KgoProperties = map[string]bool{
 // and Extra's security properties. Any other Extra key is refused with
 // ErrInvalidProperty naming it.
 func (c Config) Kgo(role string, log *zap.Logger) ([]kgo.Opt, error) {
-	for _, k := range sortedKeys(c.Extra) {
+	for _, k := range slices.Sorted(maps.Keys(c.Extra)) {
 		if !KgoProperties[k] {
 			return nil, fmt.Errorf("%w %q (franz-go clients support %s)",
-				ErrUnsupportedProperty, k, strings.Join(sortedKeys(KgoProperties), ", "))
+				ErrUnsupportedProperty, k, strings.Join(slices.Sorted(maps.Keys(KgoProperties)), ", "))
 		}
 	}
 	id := c.ClientID
@@ -78,7 +79,7 @@ func securityOpts(x map[string]string) ([]kgo.Opt, error) {
 	default:
 		return nil, fmt.Errorf("%w: security.protocol = %q: want PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL", ErrInvalidProperty, x["security.protocol"])
 	}
-	for _, k := range sortedKeys(x) {
+	for _, k := range slices.Sorted(maps.Keys(x)) {
 		switch {
 		case strings.HasPrefix(k, "ssl.") && proto != "SSL" && proto != "SASL_SSL",
 			strings.HasPrefix(k, "sasl.") && !strings.HasPrefix(proto, "SASL_"):
@@ -155,15 +156,6 @@ func tlsConfig(x map[string]string) (*tls.Config, error) {
 		tc.Certificates = []tls.Certificate{pair}
 	}
 	return tc, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // kgoLogger forwards kgo's warnings and errors to zap; its info level logs

@@ -3,6 +3,8 @@ package schemacli
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -82,7 +84,7 @@ func (d *differ) diff(path string, o, n any) {
 
 func (d *differ) diffRecord(path string, o, n map[string]any) {
 	oldFields, newFields := fieldsByName(o), fieldsByName(n)
-	for _, name := range sortedKeys(newFields) {
+	for _, name := range slices.Sorted(maps.Keys(newFields)) {
 		nf := newFields[name]
 		fp := join(path, name)
 		of, ok := oldFields[name]
@@ -107,7 +109,7 @@ func (d *differ) diffRecord(path string, o, n map[string]any) {
 			d.add("default", fp, "~ %s: default %s → %s", fp, defaultText(od, oHas), defaultText(nd, nHas))
 		}
 	}
-	for _, name := range sortedKeys(oldFields) {
+	for _, name := range slices.Sorted(maps.Keys(oldFields)) {
 		if _, ok := newFields[name]; ok {
 			continue
 		}
@@ -168,15 +170,6 @@ func defaultText(v any, has bool) string {
 func jsonText(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func stringSet(v any) map[string]bool {
