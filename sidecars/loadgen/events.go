@@ -16,6 +16,7 @@ type event struct {
 	storefront, item          string
 	category, brand, currency string
 	price                     float64
+	priceText                 string // price formatted, when the source has it at hand
 	hasPrice                  bool
 	quantity                  int32
 	orderID, query            string
@@ -66,11 +67,11 @@ func (e *event) appendJSON(dst []byte, tagged bool) []byte {
 	switch {
 	case e.hasPrice && tagged:
 		dst = append(dst, `,"price":{"double":`...)
-		dst = strconv.AppendFloat(dst, e.price, 'f', -1, 64)
+		dst = e.appendPrice(dst)
 		dst = append(dst, '}')
 	case e.hasPrice:
 		dst = append(dst, `,"price":`...)
-		dst = strconv.AppendFloat(dst, e.price, 'f', -1, 64)
+		dst = e.appendPrice(dst)
 	case tagged:
 		dst = append(dst, `,"price":null`...)
 	}
@@ -97,6 +98,13 @@ func (e *event) appendJSON(dst []byte, tagged bool) []byte {
 	return append(dst, '}')
 }
 
+func (e *event) appendPrice(dst []byte) []byte {
+	if e.priceText != "" {
+		return append(dst, e.priceText...)
+	}
+	return strconv.AppendFloat(dst, e.price, 'f', -1, 64)
+}
+
 // appendOptional writes an optional string member (member is `,"name":`):
 // tagged as Avro JSON, plain, or as null when tagged and empty.
 func appendOptional(dst []byte, member, v string, tagged bool) []byte {
@@ -119,8 +127,12 @@ func appendOptional(dst []byte, member, v string, tagged bool) []byte {
 // appendString writes s as a JSON string.
 func appendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
-	// Most strings need no escaping: copy the plain prefix at once.
+	// Most strings need no escaping: copy the plain prefix at once, found
+	// eight bytes at a time (user agents and URLs are most of a body).
 	plain := 0
+	for plain+8 <= len(s) && plainWord(s[plain:plain+8]) {
+		plain += 8
+	}
 	for plain < len(s) && s[plain] >= 0x20 && s[plain] != '"' && s[plain] != '\\' && s[plain] < utf8.RuneSelf {
 		plain++
 	}
@@ -149,6 +161,18 @@ func appendString(dst []byte, s string) []byte {
 		}
 	}
 	return append(dst, '"')
+}
+
+// plainWord reports whether none of the 8 bytes of s needs escaping: no
+// control character, quote, backslash or non-ASCII byte.
+func plainWord(s string) bool {
+	const lsb, msb = 0x0101010101010101, 0x8080808080808080
+	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	q, b := x^(lsb*'"'), x^(lsb*'\\')
+	// A byte below 0x20 (or zero after the xors) borrows into its high bit.
+	found := (x - lsb*0x20) | (q - lsb) | (b - lsb) | x
+	return found&msb == 0
 }
 
 // source yields events; each worker owns one, so sources need no locks.

@@ -3,6 +3,7 @@ package loadgen
 import (
 	"encoding/json"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 )
@@ -59,6 +60,25 @@ func TestAppendStringEscapes(t *testing.T) {
 		}
 		if s != "bad\xffutf8" && got != s {
 			t.Fatalf("%q round-tripped as %q", s, got)
+		}
+	}
+}
+
+// TestAppendStringFindsEveryEscape puts each byte that needs escaping at
+// every position of a long string, where the eight-byte scan looks.
+func TestAppendStringFindsEveryEscape(t *testing.T) {
+	for _, special := range []string{`"`, `\`, "\x00", "\x1f", "\n", "é", " ", "~", "\x7f"} {
+		for at := 0; at < 24; at++ {
+			s := strings.Repeat("a", at) + special + strings.Repeat("b", 24-at)
+			want, _ := json.Marshal(s)
+			var got, back string
+			if err := json.Unmarshal(appendString(nil, s), &got); err != nil || got != s {
+				t.Fatalf("%q: round-tripped as %q, err %v", s, got, err)
+			}
+			_ = json.Unmarshal(want, &back)
+			if back != got {
+				t.Fatalf("%q: %q, encoding/json %q", s, got, back)
+			}
 		}
 	}
 }

@@ -8,7 +8,9 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -84,21 +86,50 @@ func Run(ctx context.Context, o Options, out io.Writer) (Result, error) {
 		defer cancel()
 	}
 	start := time.Now()
-	var seq atomic.Int64
+	sched := &schedule{start: start, interval: interval}
 	var wg sync.WaitGroup
-	for w := 0; w < o.Concurrency; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			pst, err := newPoster(target, o.APIKey, o.Timeout, client)
-			if err != nil {
-				c.failed.Add(1)
-				return
+	if haveEventLoop && strings.HasPrefix(target, "http://") {
+		// One loop drives small requests: it can send several times what
+		// the proxy serves on the same cores, and a second one split the
+		// answers per epoll_wait, each wake-up costing the generator more
+		// (19 vs 22 µs a single-event request). Batched runs spend their
+		// time building bodies, so they get a loop per processor.
+		loops := 1
+		if o.BatchSize >= parallelBatch {
+			loops = min(runtime.GOMAXPROCS(0), o.Concurrency)
+		}
+		for i := 0; i < loops; i++ {
+			var ws []worker
+			for w := i; w < o.Concurrency; w += loops {
+				ws = append(ws, worker{o: &o, src: newSource(w), c: c, total: total, window: window})
 			}
-			defer pst.close()
-			wk := worker{o: &o, poster: pst, src: newSource(w), c: c, total: total, window: window}
-			wk.loop(runCtx, &seq, start, interval)
-		}(w)
+			l, err := newEvloop(runCtx, &o, target, ws, sched)
+			if err != nil {
+				cancel()
+				wg.Wait()
+				return Result{}, err
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				l.run()
+			}()
+		}
+	} else {
+		for w := 0; w < o.Concurrency; w++ {
+			wg.Add(1)
+			go func(w int) {
+				defer wg.Done()
+				pst, err := newPoster(target, o.APIKey, o.Timeout, client)
+				if err != nil {
+					c.failed.Add(1)
+					return
+				}
+				defer pst.close()
+				wk := worker{o: &o, poster: pst, src: newSource(w), c: c, total: total, window: window}
+				wk.loop(runCtx, sched)
+			}(w)
+		}
 	}
 	stopProgress := make(chan struct{})
 	progressDone := make(chan struct{})
@@ -188,10 +219,32 @@ type worker struct {
 	timer         *time.Timer
 }
 
-func (w *worker) loop(ctx context.Context, seq *atomic.Int64, start time.Time, interval time.Duration) {
-	ct := map[string]string{APIv2: "application/vnd.kafka.avro.v2+json", APIv3: "application/json", APISDK: "text/plain"}[w.o.API]
+// parallelBatch is the batch size from which bodies are built on every
+// processor.
+const parallelBatch = 50
+
+// schedule is the run's global request sequence, shared by all workers.
+type schedule struct {
+	seq      atomic.Int64
+	start    time.Time
+	interval time.Duration
+}
+
+func contentType(api string) string {
+	switch api {
+	case APIv3:
+		return "application/json"
+	case APISDK:
+		return "text/plain"
+	}
+	return "application/vnd.kafka.avro.v2+json"
+}
+
+func (w *worker) loop(ctx context.Context, sched *schedule) {
+	ct := contentType(w.o.API)
+	start, interval := sched.start, sched.interval
 	for ctx.Err() == nil {
-		k := seq.Add(1) - 1
+		k := sched.seq.Add(1) - 1
 		if w.o.Events > 0 && k*int64(w.o.BatchSize) >= w.o.Events {
 			return
 		}
@@ -269,15 +322,24 @@ func (w *worker) send(ctx context.Context, contentType string, n int, due time.T
 	w.c.events.Add(int64(n))
 	status, body, err := w.poster.post(ctx, contentType, w.body)
 	if err != nil {
-		if ctx.Err() == nil {
-			w.c.failed.Add(1)
-			w.c.rejected.Add(int64(n))
-		} else {
-			w.c.events.Add(-int64(n)) // cut off by the end of the run
-		}
+		w.fail(ctx, n)
 		return
 	}
-	lat := time.Since(due)
+	w.answered(status, body, n, time.Since(due))
+}
+
+// fail counts a request of n events that got no answer.
+func (w *worker) fail(ctx context.Context, n int) {
+	if ctx.Err() == nil {
+		w.c.failed.Add(1)
+		w.c.rejected.Add(int64(n))
+	} else {
+		w.c.events.Add(-int64(n)) // cut off by the end of the run
+	}
+}
+
+// answered counts a request of n events that got an answer after lat.
+func (w *worker) answered(status int, body []byte, n int, lat time.Duration) {
 	w.total.record(lat)
 	w.window.record(lat)
 	w.c.requests.Add(1)

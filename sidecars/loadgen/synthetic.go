@@ -25,6 +25,7 @@ var (
 type item struct {
 	id, category, brand, pageURL string
 	price                        float64
+	priceText                    string // formatted once: per event it was a visible share of building a body
 }
 
 // shopper is one session in progress.
@@ -61,6 +62,7 @@ func newCatalog(seed int64, n int) []item {
 		items[i] = item{id: id, category: categories[cat.IntN(len(categories))],
 			brand: brands[cat.IntN(len(brands))], price: math.Round((2+cat.ExpFloat64()*40)*100) / 100,
 			pageURL: "https://shop.example/p/" + id}
+		items[i].priceText = strconv.FormatFloat(items[i].price, 'f', -1, 64)
 	}
 	return items
 }
@@ -133,6 +135,6 @@ func (s *synthetic) next(e *event, nowMS int64) {
 func (s *synthetic) itemEvent(e *event, typ string, idx int) {
 	it := &s.items[idx]
 	e.typ, e.item, e.category, e.brand = typ, it.id, it.category, it.brand
-	e.price, e.hasPrice, e.currency = it.price, true, "USD"
+	e.price, e.priceText, e.hasPrice, e.currency = it.price, it.priceText, true, "USD"
 	e.pageURL = it.pageURL
 }
