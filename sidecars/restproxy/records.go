@@ -160,7 +160,13 @@ func (p *Proxy) submit(ctx context.Context, b *batch) (*flight, error) {
 		return nil, nil
 	}
 	b.sent = time.Now()
-	f, err := p.prod.send(ctx, b.msgs)
+	var f *flight
+	var err error
+	if p.sendHook != nil {
+		f, err = p.sendHook(ctx, b.msgs)
+	} else {
+		f, err = p.prod.send(ctx, b.msgs)
+	}
 	if err != nil {
 		p.settle(b, nil)
 		return nil, err
