@@ -32,7 +32,7 @@ const (
 )
 
 // eventSubject is the registry subject of the event topic's values.
-func (p *Proxy) eventSubject() string { return p.cfg.eventTopic + "-value" }
+func (p *Proxy) eventSubject() string { return p.cfg.eventSubject }
 
 // prepareEvent handles a record for the governed event topic: the value must
 // be a valid record of the subject's schema (the given id, or the latest),
@@ -96,7 +96,11 @@ func (p *Proxy) prepareEvent(ctx context.Context, b *batch, i int) {
 			m.headers = append(m.headers, kafka.Header{Key: TagHeaderPrefix + k, Value: []byte(v)})
 		}
 		if b.decisions == nil {
-			b.decisions = make([]rules.Decision, len(b.recs))
+			if len(b.recs) == 1 {
+				b.decisions = b.one.decisions[:]
+			} else {
+				b.decisions = make([]rules.Decision, len(b.recs))
+			}
 		}
 		b.decisions[i] = d
 		b.enqueue(i, m, outcomeProduced)
@@ -127,7 +131,7 @@ func (p *Proxy) encodeEvent(ctx context.Context, b *batch, rec *inRecord, ev *ev
 		if rec.valueSpec.format == fmtString && v.kind == jsonString {
 			// STRING carries the event as JSON text.
 			src = []byte(v.s)
-			parsed, err := parseJSON(src)
+			parsed, err := parseJSONText(src, v.s)
 			if err != nil {
 				return nil, nil, errUnprocessable(codeJSONConversion, "%s.value: STRING data is not a JSON event: %v", rec.path, err)
 			}

@@ -34,8 +34,13 @@ var (
 // parseJSONLazy is parseJSON leaving the objects at at lazy. It also
 // returns src as a string, which the lazy values' text is read from.
 func parseJSONLazy(src []byte, at lazyEvents) (jsonValue, string, error) {
-	p, err := newJSONParser(src)
-	if err != nil {
+	return parseJSONLazyText(src, string(src), at)
+}
+
+// parseJSONLazyText is parseJSONLazy of src whose text is text (see init).
+func parseJSONLazyText(src []byte, text string, at lazyEvents) (jsonValue, string, error) {
+	var p jsonParser
+	if err := p.init(src, text); err != nil {
 		return jsonValue{}, "", err
 	}
 	defer p.release()
@@ -56,8 +61,8 @@ func parseJSONLazy(src []byte, at lazyEvents) (jsonValue, string, error) {
 // splitJSONValuesLazy is splitJSONValues leaving the objects at at lazy.
 func splitJSONValuesLazy(src []byte, at lazyEvents) ([]jsonValue, string, error) {
 	var out []jsonValue
-	p, err := newJSONParser(src)
-	if err != nil {
+	var p jsonParser
+	if err := p.init(src, string(src)); err != nil {
 		return nil, "", err
 	}
 	defer p.release()
@@ -102,7 +107,7 @@ func (v *jsonValue) materialize(src []byte, text string) error {
 		return fmt.Errorf("re-reading the event at offset %d: the request body is not at hand", v.start)
 	}
 	ref := scratchPool.Get().(*[]jsonMember)
-	p := &jsonParser{src: src, text: text, pos: int(v.start), scratch: *ref, scratchRef: ref,
+	p := jsonParser{src: src, text: text, pos: int(v.start), scratch: *ref, scratchRef: ref,
 		slabHint: max(32, int(v.end-v.start)/16)}
 	defer p.release()
 	parsed, err := p.object()

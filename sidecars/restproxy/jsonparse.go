@@ -9,6 +9,7 @@ import (
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // maxJSONDepth bounds nesting so a hostile body cannot exhaust the stack.
@@ -151,11 +152,13 @@ func (p *jsonParser) release() {
 	p.scratchRef = nil
 }
 
-// newJSONParser prepares to parse src. Strings taken from the result share
-// one copy of src: code that keeps one beyond the request must clone it.
-func newJSONParser(src []byte) (*jsonParser, error) {
+// init prepares p to parse src, whose text is text: string(src), or src
+// itself for a body nobody writes to again (see frozenText). Strings taken
+// from the result share text's memory: code that keeps one beyond the
+// request must clone it. p lives on the caller's stack; release it.
+func (p *jsonParser) init(src []byte, text string) error {
 	if !utf8.Valid(src) {
-		p := &jsonParser{src: src}
+		*p = jsonParser{src: src}
 		for p.pos < len(src) {
 			r, n := utf8.DecodeRune(src[p.pos:])
 			if r == utf8.RuneError && n == 1 {
@@ -163,16 +166,25 @@ func newJSONParser(src []byte) (*jsonParser, error) {
 			}
 			p.pos += n
 		}
-		return nil, p.fail("input is not valid UTF-8")
+		return p.fail("input is not valid UTF-8")
 	}
 	ref := scratchPool.Get().(*[]jsonMember)
-	return &jsonParser{src: src, text: string(src), scratch: *ref, scratchRef: ref}, nil
+	*p = jsonParser{src: src, text: text, scratch: *ref, scratchRef: ref}
+	return nil
 }
 
+// frozenText returns src as a string without copying it. It is only for a
+// request body the proxy read itself and never writes to again, which is
+// what makes sharing its memory with the strings parsed from it safe.
+func frozenText(src []byte) string { return unsafe.String(unsafe.SliceData(src), len(src)) }
+
 // parseJSON parses exactly one JSON value surrounded by optional whitespace.
-func parseJSON(src []byte) (jsonValue, error) {
-	p, err := newJSONParser(src)
-	if err != nil {
+func parseJSON(src []byte) (jsonValue, error) { return parseJSONText(src, string(src)) }
+
+// parseJSONText is parseJSON of src whose text is text (see init).
+func parseJSONText(src []byte, text string) (jsonValue, error) {
+	var p jsonParser
+	if err := p.init(src, text); err != nil {
 		return jsonValue{}, err
 	}
 	defer p.release()

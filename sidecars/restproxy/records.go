@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
@@ -79,7 +80,8 @@ type batch struct {
 	recs    []inRecord
 	results []result
 	req     *rules.Request
-	key     *APIKey // the request's API key, nil without keys
+	reqInfo rules.Request // what req points to when the batch describes its request
+	key     *APIKey       // the request's API key, nil without keys
 	// msgs are the records handed to Kafka; msgOf[i] is the index in msgs of
 	// record i, or -1 when it never reaches Kafka.
 	msgs      []outMsg
@@ -99,11 +101,12 @@ type batch struct {
 	slab []byte
 	// ev is the event being prepared, reused record after record.
 	ev eventFields
-	// one backs results, msgOf and msgs of a one-record batch.
+	// one backs results, msgOf, msgs and decisions of a one-record batch.
 	one struct {
-		results [1]result
-		msgOf   [1]int
-		msgs    [1]outMsg
+		results   [1]result
+		msgOf     [1]int
+		msgs      [1]outMsg
+		decisions [1]rules.Decision
 	}
 }
 
@@ -364,8 +367,26 @@ func statusOf(results []result) (int, *apiError) {
 	return first.status, first
 }
 
-// indexedPaths returns name[0] … name[n-1], cut from one string.
+// cachedPaths is how many indexed paths of each request member are built
+// once and shared by every request.
+const cachedPaths = 1024
+
+var pathTables = map[string]func() []string{
+	"records": sync.OnceValue(func() []string { return buildPaths("records", cachedPaths) }),
+	"entries": sync.OnceValue(func() []string { return buildPaths("entries", cachedPaths) }),
+	"events":  sync.OnceValue(func() []string { return buildPaths("events", cachedPaths) }),
+}
+
+// indexedPaths returns name[0] … name[n-1]; callers must not change them.
 func indexedPaths(name string, n int) []string {
+	if table, ok := pathTables[name]; ok && n <= cachedPaths {
+		return table()[:n:n]
+	}
+	return buildPaths(name, n)
+}
+
+// buildPaths returns name[0] … name[n-1], cut from one string.
+func buildPaths(name string, n int) []string {
 	var sb strings.Builder
 	sb.Grow(n * (len(name) + 6))
 	ends := make([]int, n)

@@ -57,7 +57,7 @@ func (p *Proxy) sdk(w http.ResponseWriter, r *http.Request, received time.Time) 
 	if aerr != nil {
 		return aerr
 	}
-	doc, err := parseJSON(src)
+	doc, err := parseJSONText(src, frozenText(src))
 	if err != nil {
 		return errBadRequest("%v", err)
 	}
@@ -80,6 +80,7 @@ func (p *Proxy) sdk(w http.ResponseWriter, r *http.Request, received time.Time) 
 	}
 	key := apiKeyOf(r.Context())
 	recs := make([]inRecord, len(events))
+	paths := indexedPaths("events", len(events))
 	for i, ev := range events {
 		if ev.kind == jsonObject {
 			if key != nil {
@@ -87,10 +88,11 @@ func (p *Proxy) sdk(w http.ResponseWriter, r *http.Request, received time.Time) 
 			}
 			fillMember(ev, "user_agent", r.UserAgent())
 		}
-		recs[i] = inRecord{path: "events[" + strconv.Itoa(i) + "]", value: ev, partition: kafka.PartitionAny,
+		recs[i] = inRecord{path: paths[i], value: ev, partition: kafka.PartitionAny,
 			keySpec: partSpec{format: fmtString}, valueSpec: partSpec{format: fmtJSON}, timestamp: received}
 	}
-	b := newBatch(topic, src, recs, p.requestInfo(r, "sdk", received))
+	b := newBatch(topic, src, recs, nil)
+	b.describe(r, "sdk", received)
 	b.key = key
 	if err := p.process(r.Context(), b); err != nil {
 		if errors.Is(err, context.Canceled) {

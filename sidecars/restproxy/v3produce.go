@@ -47,7 +47,8 @@ func (p *Proxy) handleV3Produce(w http.ResponseWriter, r *http.Request) {
 		}
 		recs[i] = p.v3Record(r.Context(), topic.name, &docs[i], path, received, false)
 	}
-	b := newBatch(topic, src, recs, p.requestInfo(r, "v3", received))
+	b := newBatch(topic, src, recs, nil)
+	b.describe(r, "v3", received)
 	b.key, b.text = apiKeyOf(r.Context()), text
 	if err := p.process(r.Context(), b); err != nil {
 		if !errors.Is(err, context.Canceled) {
@@ -154,7 +155,8 @@ func (p *Proxy) v3Stream(w http.ResponseWriter, r *http.Request, topic topicInfo
 		} else {
 			rec = p.v3Record(r.Context(), topic.name, &doc, path, received, false)
 		}
-		b := newBatch(topic, src, []inRecord{rec}, p.requestInfo(r, "v3", received))
+		b := newBatch(topic, src, []inRecord{rec}, nil)
+		b.describe(r, "v3", received)
 		b.key, b.text = apiKey, text
 		f, serr := p.submit(r.Context(), b)
 		if serr != nil {
@@ -220,7 +222,8 @@ func (p *Proxy) handleV3Batch(w http.ResponseWriter, r *http.Request) {
 		recs[i] = p.v3Record(r.Context(), topic.name, e, paths[i], received, true)
 		recs[i].id = idv.s
 	}
-	b := newBatch(topic, src, recs, p.requestInfo(r, "v3", received))
+	b := newBatch(topic, src, recs, nil)
+	b.describe(r, "v3", received)
 	b.key, b.text = apiKeyOf(r.Context()), text
 	if err := p.process(r.Context(), b); err != nil {
 		if !errors.Is(err, context.Canceled) {
