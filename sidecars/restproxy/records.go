@@ -187,7 +187,7 @@ func (p *Proxy) await(ctx context.Context, b *batch, f *flight) error {
 	}
 	select {
 	case <-f.done:
-		p.m.latency.WithLabelValues(b.topic.name).Observe(time.Since(b.sent).Seconds())
+		p.m.topic(b.topic.name).observeLatency(time.Since(b.sent).Seconds())
 		p.settle(b, f)
 		return nil
 	case <-ctx.Done():
@@ -226,6 +226,7 @@ func (p *Proxy) settle(b *batch, f *flight) {
 	// One counter update per outcome and batch, not per record.
 	var seen [8]string
 	counted := seen[:0]
+	series := p.m.topic(b.topic.name)
 	for i := range b.results {
 		out := b.results[i].outcome
 		if slices.Contains(counted, out) {
@@ -238,7 +239,7 @@ func (p *Proxy) settle(b *batch, f *flight) {
 				n++
 			}
 		}
-		p.m.records.WithLabelValues(b.topic.name, out).Add(float64(n))
+		series.addRecords(out, n)
 	}
 }
 
