@@ -101,6 +101,11 @@ type batch struct {
 	slab []byte
 	// ev is the event being prepared, reused record after record.
 	ev eventFields
+	// stamp is the last report timestamp written, and its time.
+	stamp struct {
+		t time.Time
+		s string
+	}
 	// one backs results, msgOf, msgs and decisions of a one-record batch.
 	one struct {
 		results   [1]result

@@ -233,6 +233,7 @@ func (p *Proxy) handleV3Batch(w http.ResponseWriter, r *http.Request) {
 	}
 	// {"successes":[...],"failures":[...]}, each report in entry order.
 	buf := make([]byte, 0, 64+320*len(b.results))
+	rep := new(v3Report)
 	for pass, open := range []string{`{"successes":[`, `],"failures":[`} {
 		buf = append(buf, open...)
 		n := 0
@@ -243,7 +244,7 @@ func (p *Proxy) handleV3Batch(w http.ResponseWriter, r *http.Request) {
 			if n++; n > 1 {
 				buf = append(buf, ',')
 			}
-			rep := p.reportOf(b, i)
+			p.fillReport(rep, b, i)
 			buf = rep.appendJSON(buf)
 		}
 	}
