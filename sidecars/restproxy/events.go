@@ -139,6 +139,13 @@ func (p *Proxy) encodeEvent(ctx context.Context, b *batch, rec *inRecord, ev *ev
 		}
 	}
 	if v.lazy {
+		if pv, value, ok := b.pre.value(v, spec.schema); ok {
+			*ev = pv.ev
+			if b.engine != nil && b.engine.HasExpressions() {
+				ev.Fields = func() map[string]any { return b.eventMap(spec.schema, v, rec.path+".value") }
+			}
+			return value, spec.schema, nil
+		}
 		if value, ok := b.encodeFast(spec.schema, v, ev); ok {
 			if b.engine != nil && b.engine.HasExpressions() {
 				ev.Fields = func() map[string]any { return b.eventMap(spec.schema, v, rec.path+".value") }

@@ -34,15 +34,17 @@ var (
 // parseJSONLazy is parseJSON leaving the objects at at lazy. It also
 // returns src as a string, which the lazy values' text is read from.
 func parseJSONLazy(src []byte, at lazyEvents) (jsonValue, string, error) {
-	return parseJSONLazyText(src, string(src), at)
+	return parseJSONLazyText(src, string(src), at, nil)
 }
 
-// parseJSONLazyText is parseJSONLazy of src whose text is text (see init).
-func parseJSONLazyText(src []byte, text string, at lazyEvents) (jsonValue, string, error) {
+// parseJSONLazyText is parseJSONLazy of src whose text is text (see init),
+// converting the lazy objects with pre when it is not nil.
+func parseJSONLazyText(src []byte, text string, at lazyEvents, pre *preconv) (jsonValue, string, error) {
 	var p jsonParser
 	if err := p.init(src, text); err != nil {
 		return jsonValue{}, "", err
 	}
+	p.pre = pre
 	defer p.release()
 	p.lazyDepth, p.lazyName = at.depth, at.name
 	p.slabHint = lazySlabHint(len(src))
@@ -89,6 +91,12 @@ func lazySlabHint(n int) int { return min(slabSize, max(8, n/128)) }
 // it is not valid, parses it with the tree parser to report the error.
 func (p *jsonParser) lazyObject() (jsonValue, error) {
 	start, depth := p.pos, p.depth
+	if p.pre != nil {
+		if i, ok := p.pre.convert(p); ok {
+			return jsonValue{kind: jsonObject, lazy: true, start: int32(start), end: int32(p.pos), pre: int32(i + 1)}, nil
+		}
+		p.pos, p.depth = start, depth
+	}
 	if p.skipValue() {
 		return jsonValue{kind: jsonObject, lazy: true, start: int32(start), end: int32(p.pos)}, nil
 	}

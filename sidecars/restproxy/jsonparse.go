@@ -54,8 +54,11 @@ type jsonValue struct {
 	// lazy marks an object whose text was validated but not parsed into
 	// members (see parseJSONLazy); materialize parses it.
 	lazy       bool
-	start, end int32  // byte span in the source
-	s          string // string contents, or the number literal
+	start, end int32 // byte span in the source
+	// pre is 1 + the index of the lazy object's conversion in the parse's
+	// preconv, 0 when it has none (see preconv).
+	pre int32
+	s   string // string contents, or the number literal
 	// members of an object, or the elements of an array (with empty
 	// names): one slice keeps the value at 56 bytes, which matters, as
 	// parsing is mostly moving these around.
@@ -134,6 +137,8 @@ type jsonParser struct {
 	lazyName  string
 	// slabHint sizes slabs when parsing a part of src (0: from len(src)).
 	slabHint int
+	// pre, when set, converts the lazy objects as they are met.
+	pre *preconv
 }
 
 const slabSize = 1024

@@ -101,6 +101,9 @@ type batch struct {
 	slab []byte
 	// ev is the event being prepared, reused record after record.
 	ev eventFields
+	// pre holds the events converted while the body was parsed; nil when
+	// none were.
+	pre *preconv
 	// stamp is the last report timestamp written, and its time.
 	stamp struct {
 		t time.Time
@@ -130,6 +133,14 @@ func newBatch(topic topicInfo, src []byte, recs []inRecord, req *rules.Request) 
 		b.msgOf[i] = -1
 	}
 	return b
+}
+
+// usePreconv hands b the conversions made while parsing its body; the
+// slab's spare room takes the keys.
+func (b *batch) usePreconv(pre *preconv) {
+	if pre != nil {
+		b.pre, b.slab = pre, pre.spare()
+	}
 }
 
 func (b *batch) fail(i int, err *apiError) {

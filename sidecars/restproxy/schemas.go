@@ -96,6 +96,18 @@ func (s *schemaStore) register(ctx context.Context, subject, text string, lookup
 	return &resolvedSchema{id: id, subject: subject, node: node}, nil
 }
 
+// cachedLatest returns the subject's latest version when it is cached and
+// fresh, without asking the registry; nil otherwise.
+func (s *schemaStore) cachedLatest(subject string) *resolvedSchema {
+	s.mu.RLock()
+	a, ok := s.latest[subject]
+	s.mu.RUnlock()
+	if ok && s.now().Before(a.expires) {
+		return a.schema
+	}
+	return nil
+}
+
 // latestOf returns the subject's latest version, cached for latestTTL.
 func (s *schemaStore) latestOf(ctx context.Context, subject string) (*resolvedSchema, error) {
 	s.mu.RLock()

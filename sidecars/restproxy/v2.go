@@ -50,7 +50,8 @@ func (p *Proxy) v2Produce(w http.ResponseWriter, r *http.Request, received time.
 	if aerr != nil {
 		return aerr
 	}
-	doc, text, err := p.parseBody(src, topicName, lazyV2Records)
+	// Binary values are base64 text, never objects to convert.
+	doc, text, pre, err := p.parseBody(src, topicName, lazyV2Records, fmtOf != fmtBinary)
 	if err != nil {
 		return errBadRequest("%v", err)
 	}
@@ -71,6 +72,7 @@ func (p *Proxy) v2Produce(w http.ResponseWriter, r *http.Request, received time.
 	b := newBatch(topic, src, recs, nil)
 	b.describe(r, "v2", received)
 	b.key, b.text = apiKeyOf(r.Context()), text
+	b.usePreconv(pre)
 	if err := p.process(r.Context(), b); err != nil {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return nil // the client went away; nobody reads an answer
@@ -362,13 +364,22 @@ func (b *batch) describe(r *http.Request, api string, received time.Time) {
 
 // parseBody parses a produce body src that is the proxy's own copy (read by
 // readBody, or copied from a stream), which nothing writes to again, so
-// its strings can share its memory. For the event
-// topic the event values at are left lazy for the fast path, and the body's
-// text is returned for the batch; other topics get the plain tree.
-func (p *Proxy) parseBody(src []byte, topic string, at lazyEvents) (jsonValue, string, error) {
+// its strings can share its memory. For the event topic the event values
+// at are left lazy for the fast path, and the body's text is returned for
+// the batch; other topics get the plain tree. With convert, the events
+// are converted while parsed when the subject's latest schema is at hand;
+// the conversions are returned for the batch (see preconv).
+func (p *Proxy) parseBody(src []byte, topic string, at lazyEvents, convert bool) (jsonValue, string, *preconv, error) {
 	if topic != p.cfg.eventTopic {
 		v, err := parseJSONText(src, frozenText(src))
-		return v, "", err
+		return v, "", nil, err
 	}
-	return parseJSONLazyText(src, frozenText(src), at)
+	var pre *preconv
+	if convert {
+		if rs := p.schemas.cachedLatest(p.eventSubject()); rs != nil {
+			pre = newPreconv(rs, len(src))
+		}
+	}
+	v, text, err := parseJSONLazyText(src, frozenText(src), at, pre)
+	return v, text, pre, err
 }

@@ -148,7 +148,7 @@ func (p *Proxy) v3Stream(w http.ResponseWriter, r *http.Request, topic topicInfo
 		received := time.Now()
 		src := append([]byte(nil), raw...)
 		path := "records[" + strconv.Itoa(n) + "]"
-		doc, text, perr := p.parseBody(src, topic.name, lazyV3Record)
+		doc, text, pre, perr := p.parseBody(src, topic.name, lazyV3Record, true)
 		var rec inRecord
 		if perr != nil {
 			rec = inRecord{path: path, err: errBadRequest("%s: %v", path, perr)}
@@ -158,6 +158,7 @@ func (p *Proxy) v3Stream(w http.ResponseWriter, r *http.Request, topic topicInfo
 		b := newBatch(topic, src, []inRecord{rec}, nil)
 		b.describe(r, "v3", received)
 		b.key, b.text = apiKey, text
+		b.usePreconv(pre)
 		f, serr := p.submit(r.Context(), b)
 		if serr != nil {
 			b.results[0] = result{partition: -1, offset: -1, err: asAPIError(serr), outcome: outcomeFailed}
@@ -186,7 +187,7 @@ func (p *Proxy) handleV3Batch(w http.ResponseWriter, r *http.Request) {
 		writeError(w, contentTypeV3, aerr)
 		return
 	}
-	doc, text, err := p.parseBody(src, topic.name, lazyV3Entries)
+	doc, text, pre, err := p.parseBody(src, topic.name, lazyV3Entries, true)
 	if err != nil {
 		writeError(w, contentTypeV3, errBadRequest("%v", err))
 		return
@@ -225,6 +226,7 @@ func (p *Proxy) handleV3Batch(w http.ResponseWriter, r *http.Request) {
 	b := newBatch(topic, src, recs, nil)
 	b.describe(r, "v3", received)
 	b.key, b.text = apiKeyOf(r.Context()), text
+	b.usePreconv(pre)
 	if err := p.process(r.Context(), b); err != nil {
 		if !errors.Is(err, context.Canceled) {
 			writeError(w, contentTypeV3, asAPIError(err))
