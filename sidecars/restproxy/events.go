@@ -184,7 +184,7 @@ func (b *batch) encodeFast(rs *resolvedSchema, v *jsonValue, ev *eventFields) ([
 	// slab and the values carved before keep the old one.
 	need := int(v.end-v.start) + 64 // and room for the key
 	if cap(b.slab)-len(b.slab) < need {
-		b.slab = make([]byte, 0, max(need, min(valueSlabSize, len(b.src))))
+		b.slab = appendBuffer(max(need, min(valueSlabSize, len(b.src))))
 	}
 	start := len(b.slab)
 	dst := serde.AppendHeader(b.slab, rs.id)
@@ -200,7 +200,7 @@ func (b *batch) encodeFast(rs *resolvedSchema, v *jsonValue, ev *eventFields) ([
 // carve copies s into the batch's slab.
 func (b *batch) carve(s string) []byte {
 	if cap(b.slab)-len(b.slab) < len(s) {
-		b.slab = make([]byte, 0, max(len(s), min(valueSlabSize, len(b.src))))
+		b.slab = appendBuffer(max(len(s), min(valueSlabSize, len(b.src))))
 	}
 	start := len(b.slab)
 	b.slab = append(b.slab, s...)

@@ -56,7 +56,7 @@ func (pc *preconv) convert(p *jsonParser) (int, bool) {
 	// Avro is shorter than its JSON: the rest of the body bounds what the
 	// remaining events need, keys included.
 	if need := min(preconvRoom, pc.left+64); cap(pc.slab)-len(pc.slab) < need {
-		pc.slab = make([]byte, 0, min(valueSlabSize, pc.left+64))
+		pc.slab = appendBuffer(min(valueSlabSize, pc.left+64))
 	}
 	mark := len(pc.slab)
 	w := fastWalker{p: jsonParser{src: p.src, text: p.text, pos: p.pos, depth: p.depth},

@@ -234,7 +234,8 @@ func (p *Proxy) handleV3Batch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// {"successes":[...],"failures":[...]}, each report in entry order.
-	buf := make([]byte, 0, 64+320*len(b.results))
+	ref := answerBufs.Get().(*[]byte)
+	buf := (*ref)[:0]
 	rep := new(v3Report)
 	for pass, open := range []string{`{"successes":[`, `],"failures":[`} {
 		buf = append(buf, open...)
@@ -256,6 +257,10 @@ func (p *Proxy) handleV3Batch(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Length", strconv.Itoa(len(buf)))
 	w.WriteHeader(http.StatusMultiStatus)
 	_, _ = w.Write(buf)
+	if cap(buf) <= maxPooledAnswer {
+		*ref = buf
+		answerBufs.Put(ref)
+	}
 }
 
 // splitBody is splitJSONValues with the event values of the event topic
