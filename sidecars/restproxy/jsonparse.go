@@ -150,7 +150,9 @@ var scratchPool = sync.Pool{New: func() any { s := make([]jsonMember, 0, 64); re
 // release returns the scratch stack to the pool.
 func (p *jsonParser) release() {
 	if p.scratchRef != nil && cap(p.scratch) <= 4096 {
-		clear(p.scratch[:cap(p.scratch)])
+		// carve clears what it takes off the stack, so only what a failed
+		// parse left on it can still point into the body.
+		clear(p.scratch)
 		*p.scratchRef = p.scratch[:0]
 		scratchPool.Put(p.scratchRef)
 	}

@@ -96,16 +96,14 @@ func (s *schemaStore) register(ctx context.Context, subject, text string, lookup
 	return &resolvedSchema{id: id, subject: subject, node: node}, nil
 }
 
-// cachedLatest returns the subject's latest version when it is cached and
-// fresh, without asking the registry; nil otherwise.
+// cachedLatest returns the subject's last known latest version, even when
+// expired, without asking the registry; nil when there is none. It is a
+// guess (see preconv), checked against what the request resolves.
 func (s *schemaStore) cachedLatest(subject string) *resolvedSchema {
 	s.mu.RLock()
-	a, ok := s.latest[subject]
+	a := s.latest[subject]
 	s.mu.RUnlock()
-	if ok && s.now().Before(a.expires) {
-		return a.schema
-	}
-	return nil
+	return a.schema
 }
 
 // latestOf returns the subject's latest version, cached for latestTTL.
