@@ -146,7 +146,7 @@ func (p *Proxy) encodeEvent(ctx context.Context, b *batch, rec *inRecord, ev *ev
 			}
 			return value, spec.schema, nil
 		}
-		if value, ok := b.encodeFast(spec.schema, v, ev); ok {
+		if value, ok := b.encodeFast(spec.schema, b.src, b.text, v, ev); ok {
 			if b.engine != nil && b.engine.HasExpressions() {
 				ev.Fields = func() map[string]any { return b.eventMap(spec.schema, v, rec.path+".value") }
 			}
@@ -156,6 +156,17 @@ func (p *Proxy) encodeEvent(ctx context.Context, b *batch, rec *inRecord, ev *ev
 		if err := v.materialize(src, b.text); err != nil {
 			return nil, nil, errUnprocessable(codeJSONConversion, "%s.value: %v", rec.path, err)
 		}
+	}
+	if rec.fastText != nil && !v.lazy {
+		// An SDK event: its text with what the proxy filled in (sdkText).
+		lv := jsonValue{kind: jsonObject, lazy: true, end: int32(len(rec.fastText))}
+		if value, ok := b.encodeFast(spec.schema, rec.fastText, frozenText(rec.fastText), &lv, ev); ok {
+			if b.engine != nil && b.engine.HasExpressions() {
+				ev.Fields = func() map[string]any { return b.eventMap(spec.schema, v, rec.path+".value") }
+			}
+			return value, spec.schema, nil
+		}
+		*ev = eventFields{}
 	}
 	path := rec.path + ".value"
 	value, nat, err := encodeAvro(spec.schema, v, path, b.fieldMask(spec.schema.node))
@@ -179,7 +190,7 @@ func eventFieldsOf(m map[string]any) eventFields {
 
 // encodeFast converts a lazy event with the fast path into the batch's
 // value slab; ok is false when the general converter must run.
-func (b *batch) encodeFast(rs *resolvedSchema, v *jsonValue, ev *eventFields) ([]byte, bool) {
+func (b *batch) encodeFast(rs *resolvedSchema, src []byte, text string, v *jsonValue, ev *eventFields) ([]byte, bool) {
 	// Avro is rarely longer than its JSON; when it is, append grows the
 	// slab and the values carved before keep the old one.
 	need := int(v.end-v.start) + 64 // and room for the key
@@ -188,7 +199,7 @@ func (b *batch) encodeFast(rs *resolvedSchema, v *jsonValue, ev *eventFields) ([
 	}
 	start := len(b.slab)
 	dst := serde.AppendHeader(b.slab, rs.id)
-	dst, ok := encodeFast(rs.node, b.src, b.text, v, dst, ev)
+	dst, ok := encodeFast(rs.node, src, text, v, dst, ev)
 	if !ok {
 		b.slab = dst[:start]
 		return nil, false

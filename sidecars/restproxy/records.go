@@ -55,6 +55,9 @@ type inRecord struct {
 	timestamp          time.Time
 	id                 string    // v3 batch entry id
 	err                *apiError // set when the record could not even be read
+	// fastText is the text of an SDK event with the members the proxy
+	// filled in, for the fast path; nil elsewhere (see sdkText).
+	fastText []byte
 }
 
 // result is the fate of one record.
