@@ -3,9 +3,11 @@ package httpx
 import (
 	"context"
 	"crypto/subtle"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,6 +19,34 @@ import (
 type serverMetrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	// series caches the children of one route and status code
+	// (routeCode → *routeSeries): resolving label values on every request
+	// costs more than the updates. Routes are mux patterns and codes are
+	// few, so it stays small.
+	series sync.Map
+}
+
+type routeCode struct {
+	route string
+	code  int
+}
+
+type routeSeries struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
+}
+
+// of returns the series of server name's route and code.
+func (m *serverMetrics) of(name, route string, code int) *routeSeries {
+	k := routeCode{route, code}
+	if rs, ok := m.series.Load(k); ok {
+		return rs.(*routeSeries)
+	}
+	rs, _ := m.series.LoadOrStore(k, &routeSeries{
+		requests: m.requests.WithLabelValues(name, route, strconv.Itoa(code)),
+		duration: m.duration.WithLabelValues(name, route),
+	})
+	return rs.(*routeSeries)
 }
 
 func newServerMetrics(reg *prometheus.Registry) *serverMetrics {
@@ -31,22 +61,34 @@ func newServerMetrics(reg *prometheus.Registry) *serverMetrics {
 
 type principalKey struct{}
 
-// routeKey carries a *string the innermost middleware fills with the matched
-// mux pattern. The mux records the pattern on the request it receives, which
-// is a copy once an outer middleware has called WithContext, so the outer
-// observer cannot read r.Pattern itself.
-type routeKey struct{}
-
+// capturePattern, the innermost middleware, hands the matched mux pattern
+// to observe through the statusRecorder it passes down. The mux records the
+// pattern on the request it receives, which is a copy once a middleware
+// has called WithContext, so the observer cannot read r.Pattern itself.
 func capturePattern(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Deferred so a panicking handler is still labelled by its route.
 		defer func() {
-			if p, ok := r.Context().Value(routeKey{}).(*string); ok {
-				*p = r.Pattern
+			if rec := recorderOf(w); rec != nil {
+				rec.route = r.Pattern
 			}
 		}()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// recorderOf finds observe's statusRecorder under w.
+func recorderOf(w http.ResponseWriter) *statusRecorder {
+	for {
+		switch t := w.(type) {
+		case *statusRecorder:
+			return t
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = t.Unwrap()
+		default:
+			return nil
+		}
+	}
 }
 
 // Principal returns who authenticated the request: the basic-auth user or
@@ -71,6 +113,7 @@ type statusRecorder struct {
 	http.ResponseWriter
 	code  int
 	bytes int64
+	route string // the matched mux pattern, set by capturePattern
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
@@ -101,18 +144,19 @@ func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
-		route := new(string)
-		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), routeKey{}, route)))
+		next.ServeHTTP(rec, r)
 		if rec.code == 0 {
 			rec.code = http.StatusOK
 		}
 		// The matched mux pattern is bounded, unlike the raw path.
-		if *route == "" {
-			*route = "unmatched"
+		route := rec.route
+		if route == "" {
+			route = "unmatched"
 		}
 		elapsed := time.Since(start)
-		s.m.requests.WithLabelValues(s.name, *route, strconv.Itoa(rec.code)).Inc()
-		s.m.duration.WithLabelValues(s.name, *route).Observe(elapsed.Seconds())
+		series := s.m.of(s.name, route, rec.code)
+		series.requests.Inc()
+		series.duration.Observe(elapsed.Seconds())
 		if ce := s.cfg.logger.Check(zap.DebugLevel, "request"); ce != nil {
 			ce.Write(zap.String("server", s.name), zap.String("method", r.Method), zap.String("path", r.URL.Path),
 				zap.Int("status", rec.code), zap.Int64("bytes", rec.bytes), zap.Duration("elapsed", elapsed),
@@ -145,7 +189,9 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 					strconv.FormatInt(s.cfg.bodyLimit, 10)+" bytes")
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.bodyLimit)
+		if s.cfg.bodyLimit < math.MaxInt64 { // a server that limits bodies per request sets no cap here
+			r.Body = http.MaxBytesReader(w, r.Body, s.cfg.bodyLimit)
+		}
 		next.ServeHTTP(w, r)
 	})
 }

@@ -156,6 +156,15 @@ func (w *fastWalker) str() (string, bool) {
 	return s, err == nil
 }
 
+// enter and leave count nesting as the tree parser does, so that a
+// conversion made while parsing (preconv) refuses what it would refuse.
+func (w *fastWalker) enter() bool {
+	w.p.depth++
+	return w.p.depth <= maxJSONDepth
+}
+
+func (w *fastWalker) leave() { w.p.depth-- }
+
 // maxFastFields bounds the records the fast path converts: which fields
 // were given is one bit each of a uint64.
 const maxFastFields = 64
@@ -166,9 +175,10 @@ const maxFastFields = 64
 // sorted by name, as many JSON encoders write them) are written as they
 // come and put in schema order at the end.
 func (w *fastWalker) record(n *avroNode, ev *eventFields) bool {
-	if len(n.fields) > maxFastFields || !w.expect('{') {
+	if len(n.fields) > maxFastFields || !w.expect('{') || !w.enter() {
 		return false
 	}
+	defer w.leave()
 	start := len(w.dst)
 	var spans [maxFastFields]struct{ from, to int }
 	var given uint64
@@ -402,6 +412,10 @@ func (w *fastWalker) union(n *avroNode) (scalar, bool) {
 		// Tagged: an object of exactly one member named after a branch.
 		// Any other object is left to the general converter.
 		w.p.pos++
+		if !w.enter() {
+			return scalar{}, false
+		}
+		defer w.leave()
 		w.p.skipSpace()
 		i := -1
 		for b := range n.branches {
@@ -438,9 +452,10 @@ func (w *fastWalker) union(n *avroNode) (scalar, bool) {
 // array writes one block: count, items, 0 (the count goes in front once
 // the items are known).
 func (w *fastWalker) array(n *avroNode) bool {
-	if !w.expect('[') {
+	if !w.expect('[') || !w.enter() {
 		return false
 	}
+	defer w.leave()
 	w.p.skipSpace()
 	if w.peek() == ']' {
 		w.p.pos++
@@ -471,9 +486,10 @@ func (w *fastWalker) array(n *avroNode) bool {
 
 // mapValue writes one block of key/value pairs, like array.
 func (w *fastWalker) mapValue(n *avroNode) bool {
-	if !w.expect('{') {
+	if !w.expect('{') || !w.enter() {
 		return false
 	}
+	defer w.leave()
 	w.p.skipSpace()
 	if w.peek() == '}' {
 		w.p.pos++

@@ -32,7 +32,7 @@ const (
 )
 
 // eventSubject is the registry subject of the event topic's values.
-func (p *Proxy) eventSubject() string { return p.cfg.eventTopic + "-value" }
+func (p *Proxy) eventSubject() string { return p.cfg.eventSubject }
 
 // prepareEvent handles a record for the governed event topic: the value must
 // be a valid record of the subject's schema (the given id, or the latest),
@@ -96,7 +96,11 @@ func (p *Proxy) prepareEvent(ctx context.Context, b *batch, i int) {
 			m.headers = append(m.headers, kafka.Header{Key: TagHeaderPrefix + k, Value: []byte(v)})
 		}
 		if b.decisions == nil {
-			b.decisions = make([]rules.Decision, len(b.recs))
+			if len(b.recs) == 1 {
+				b.decisions = b.one.decisions[:]
+			} else {
+				b.decisions = make([]rules.Decision, len(b.recs))
+			}
 		}
 		b.decisions[i] = d
 		b.enqueue(i, m, outcomeProduced)
@@ -127,7 +131,7 @@ func (p *Proxy) encodeEvent(ctx context.Context, b *batch, rec *inRecord, ev *ev
 		if rec.valueSpec.format == fmtString && v.kind == jsonString {
 			// STRING carries the event as JSON text.
 			src = []byte(v.s)
-			parsed, err := parseJSON(src)
+			parsed, err := parseJSONText(src, v.s)
 			if err != nil {
 				return nil, nil, errUnprocessable(codeJSONConversion, "%s.value: STRING data is not a JSON event: %v", rec.path, err)
 			}
@@ -135,7 +139,14 @@ func (p *Proxy) encodeEvent(ctx context.Context, b *batch, rec *inRecord, ev *ev
 		}
 	}
 	if v.lazy {
-		if value, ok := b.encodeFast(spec.schema, v, ev); ok {
+		if pv, value, ok := b.pre.value(v, spec.schema); ok {
+			*ev = pv.ev
+			if b.engine != nil && b.engine.HasExpressions() {
+				ev.Fields = func() map[string]any { return b.eventMap(spec.schema, v, rec.path+".value") }
+			}
+			return value, spec.schema, nil
+		}
+		if value, ok := b.encodeFast(spec.schema, b.src, b.text, v, ev); ok {
 			if b.engine != nil && b.engine.HasExpressions() {
 				ev.Fields = func() map[string]any { return b.eventMap(spec.schema, v, rec.path+".value") }
 			}
@@ -145,6 +156,17 @@ func (p *Proxy) encodeEvent(ctx context.Context, b *batch, rec *inRecord, ev *ev
 		if err := v.materialize(src, b.text); err != nil {
 			return nil, nil, errUnprocessable(codeJSONConversion, "%s.value: %v", rec.path, err)
 		}
+	}
+	if rec.fastText != nil && !v.lazy {
+		// An SDK event: its text with what the proxy filled in (sdkText).
+		lv := jsonValue{kind: jsonObject, lazy: true, end: int32(len(rec.fastText))}
+		if value, ok := b.encodeFast(spec.schema, rec.fastText, frozenText(rec.fastText), &lv, ev); ok {
+			if b.engine != nil && b.engine.HasExpressions() {
+				ev.Fields = func() map[string]any { return b.eventMap(spec.schema, v, rec.path+".value") }
+			}
+			return value, spec.schema, nil
+		}
+		*ev = eventFields{}
 	}
 	path := rec.path + ".value"
 	value, nat, err := encodeAvro(spec.schema, v, path, b.fieldMask(spec.schema.node))
@@ -168,16 +190,16 @@ func eventFieldsOf(m map[string]any) eventFields {
 
 // encodeFast converts a lazy event with the fast path into the batch's
 // value slab; ok is false when the general converter must run.
-func (b *batch) encodeFast(rs *resolvedSchema, v *jsonValue, ev *eventFields) ([]byte, bool) {
+func (b *batch) encodeFast(rs *resolvedSchema, src []byte, text string, v *jsonValue, ev *eventFields) ([]byte, bool) {
 	// Avro is rarely longer than its JSON; when it is, append grows the
 	// slab and the values carved before keep the old one.
 	need := int(v.end-v.start) + 64 // and room for the key
 	if cap(b.slab)-len(b.slab) < need {
-		b.slab = make([]byte, 0, max(need, min(valueSlabSize, len(b.src))))
+		b.slab = appendBuffer(max(need, min(valueSlabSize, len(b.src))))
 	}
 	start := len(b.slab)
 	dst := serde.AppendHeader(b.slab, rs.id)
-	dst, ok := encodeFast(rs.node, b.src, b.text, v, dst, ev)
+	dst, ok := encodeFast(rs.node, src, text, v, dst, ev)
 	if !ok {
 		b.slab = dst[:start]
 		return nil, false
@@ -189,7 +211,7 @@ func (b *batch) encodeFast(rs *resolvedSchema, v *jsonValue, ev *eventFields) ([
 // carve copies s into the batch's slab.
 func (b *batch) carve(s string) []byte {
 	if cap(b.slab)-len(b.slab) < len(s) {
-		b.slab = make([]byte, 0, max(len(s), min(valueSlabSize, len(b.src))))
+		b.slab = appendBuffer(max(len(s), min(valueSlabSize, len(b.src))))
 	}
 	start := len(b.slab)
 	b.slab = append(b.slab, s...)

@@ -34,10 +34,17 @@ var (
 // parseJSONLazy is parseJSON leaving the objects at at lazy. It also
 // returns src as a string, which the lazy values' text is read from.
 func parseJSONLazy(src []byte, at lazyEvents) (jsonValue, string, error) {
-	p, err := newJSONParser(src)
-	if err != nil {
+	return parseJSONLazyText(src, string(src), at, nil)
+}
+
+// parseJSONLazyText is parseJSONLazy of src whose text is text (see init),
+// converting the lazy objects with pre when it is not nil.
+func parseJSONLazyText(src []byte, text string, at lazyEvents, pre *preconv) (jsonValue, string, error) {
+	var p jsonParser
+	if err := p.init(src, text); err != nil {
 		return jsonValue{}, "", err
 	}
+	p.pre = pre
 	defer p.release()
 	p.lazyDepth, p.lazyName = at.depth, at.name
 	p.slabHint = lazySlabHint(len(src))
@@ -56,8 +63,8 @@ func parseJSONLazy(src []byte, at lazyEvents) (jsonValue, string, error) {
 // splitJSONValuesLazy is splitJSONValues leaving the objects at at lazy.
 func splitJSONValuesLazy(src []byte, at lazyEvents) ([]jsonValue, string, error) {
 	var out []jsonValue
-	p, err := newJSONParser(src)
-	if err != nil {
+	var p jsonParser
+	if err := p.init(src, string(src)); err != nil {
 		return nil, "", err
 	}
 	defer p.release()
@@ -84,6 +91,12 @@ func lazySlabHint(n int) int { return min(slabSize, max(8, n/128)) }
 // it is not valid, parses it with the tree parser to report the error.
 func (p *jsonParser) lazyObject() (jsonValue, error) {
 	start, depth := p.pos, p.depth
+	if p.pre != nil {
+		if i, ok := p.pre.convert(p); ok {
+			return jsonValue{kind: jsonObject, lazy: true, start: int32(start), end: int32(p.pos), pre: int32(i + 1)}, nil
+		}
+		p.pos, p.depth = start, depth
+	}
 	if p.skipValue() {
 		return jsonValue{kind: jsonObject, lazy: true, start: int32(start), end: int32(p.pos)}, nil
 	}
@@ -102,7 +115,7 @@ func (v *jsonValue) materialize(src []byte, text string) error {
 		return fmt.Errorf("re-reading the event at offset %d: the request body is not at hand", v.start)
 	}
 	ref := scratchPool.Get().(*[]jsonMember)
-	p := &jsonParser{src: src, text: text, pos: int(v.start), scratch: *ref, scratchRef: ref,
+	p := jsonParser{src: src, text: text, pos: int(v.start), scratch: *ref, scratchRef: ref,
 		slabHint: max(32, int(v.end-v.start)/16)}
 	defer p.release()
 	parsed, err := p.object()

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // maxJSONDepth bounds nesting so a hostile body cannot exhaust the stack.
@@ -53,8 +54,11 @@ type jsonValue struct {
 	// lazy marks an object whose text was validated but not parsed into
 	// members (see parseJSONLazy); materialize parses it.
 	lazy       bool
-	start, end int32  // byte span in the source
-	s          string // string contents, or the number literal
+	start, end int32 // byte span in the source
+	// pre is 1 + the index of the lazy object's conversion in the parse's
+	// preconv, 0 when it has none (see preconv).
+	pre int32
+	s   string // string contents, or the number literal
 	// members of an object, or the elements of an array (with empty
 	// names): one slice keeps the value at 56 bytes, which matters, as
 	// parsing is mostly moving these around.
@@ -133,6 +137,8 @@ type jsonParser struct {
 	lazyName  string
 	// slabHint sizes slabs when parsing a part of src (0: from len(src)).
 	slabHint int
+	// pre, when set, converts the lazy objects as they are met.
+	pre *preconv
 }
 
 const slabSize = 1024
@@ -144,18 +150,22 @@ var scratchPool = sync.Pool{New: func() any { s := make([]jsonMember, 0, 64); re
 // release returns the scratch stack to the pool.
 func (p *jsonParser) release() {
 	if p.scratchRef != nil && cap(p.scratch) <= 4096 {
-		clear(p.scratch[:cap(p.scratch)])
+		// carve clears what it takes off the stack, so only what a failed
+		// parse left on it can still point into the body.
+		clear(p.scratch)
 		*p.scratchRef = p.scratch[:0]
 		scratchPool.Put(p.scratchRef)
 	}
 	p.scratchRef = nil
 }
 
-// newJSONParser prepares to parse src. Strings taken from the result share
-// one copy of src: code that keeps one beyond the request must clone it.
-func newJSONParser(src []byte) (*jsonParser, error) {
+// init prepares p to parse src, whose text is text: string(src), or src
+// itself for a body nobody writes to again (see frozenText). Strings taken
+// from the result share text's memory: code that keeps one beyond the
+// request must clone it. p lives on the caller's stack; release it.
+func (p *jsonParser) init(src []byte, text string) error {
 	if !utf8.Valid(src) {
-		p := &jsonParser{src: src}
+		*p = jsonParser{src: src}
 		for p.pos < len(src) {
 			r, n := utf8.DecodeRune(src[p.pos:])
 			if r == utf8.RuneError && n == 1 {
@@ -163,16 +173,25 @@ func newJSONParser(src []byte) (*jsonParser, error) {
 			}
 			p.pos += n
 		}
-		return nil, p.fail("input is not valid UTF-8")
+		return p.fail("input is not valid UTF-8")
 	}
 	ref := scratchPool.Get().(*[]jsonMember)
-	return &jsonParser{src: src, text: string(src), scratch: *ref, scratchRef: ref}, nil
+	*p = jsonParser{src: src, text: text, scratch: *ref, scratchRef: ref}
+	return nil
 }
 
+// frozenText returns src as a string without copying it. It is only for a
+// request body the proxy read itself and never writes to again, which is
+// what makes sharing its memory with the strings parsed from it safe.
+func frozenText(src []byte) string { return unsafe.String(unsafe.SliceData(src), len(src)) }
+
 // parseJSON parses exactly one JSON value surrounded by optional whitespace.
-func parseJSON(src []byte) (jsonValue, error) {
-	p, err := newJSONParser(src)
-	if err != nil {
+func parseJSON(src []byte) (jsonValue, error) { return parseJSONText(src, string(src)) }
+
+// parseJSONText is parseJSON of src whose text is text (see init).
+func parseJSONText(src []byte, text string) (jsonValue, error) {
+	var p jsonParser
+	if err := p.init(src, text); err != nil {
 		return jsonValue{}, err
 	}
 	defer p.release()

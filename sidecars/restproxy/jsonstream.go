@@ -97,8 +97,8 @@ func isDelimiter(c byte) bool {
 // requests that still carry several concatenated records.
 func splitJSONValues(src []byte) ([]jsonValue, error) {
 	var out []jsonValue
-	p, err := newJSONParser(src)
-	if err != nil {
+	var p jsonParser
+	if err := p.init(src, string(src)); err != nil {
 		return nil, err
 	}
 	defer p.release()

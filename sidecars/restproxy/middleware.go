@@ -186,7 +186,7 @@ func (p *Proxy) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *apiEr
 		// The common case, a plain body of known length: one exact
 		// allocation (bytes.Buffer.ReadFrom would grow it once more to look
 		// for the end). net/http stops the body at its Content-Length.
-		src := make([]byte, n)
+		src := appendBuffer(int(n))[:n]
 		if _, err := io.ReadFull(body, src); err != nil {
 			return nil, errBadRequest("Reading request body: %v", err)
 		}
@@ -208,6 +208,16 @@ func (p *Proxy) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *apiEr
 		return nil, errUnprocessable(codePayload, "Payload error. Request body is empty. Data is required.")
 	}
 	return buf.Bytes(), nil
+}
+
+// appendBuffer returns an empty slice with room for n bytes. Unlike make,
+// bytes.Buffer does not clear memory that is about to be overwritten, which
+// for the large buffers of batched requests is a measurable part of the
+// work.
+func appendBuffer(n int) []byte {
+	var b bytes.Buffer
+	b.Grow(n)
+	return b.AvailableBuffer()
 }
 
 // writeError writes the REST Proxy error body, with Retry-After when the

@@ -64,6 +64,7 @@ type config struct {
 	metadataRefresh  time.Duration
 	maxBatchEntries  int
 	eventTopic       string
+	eventSubject     string // eventTopic + "-value", the subject of its values
 	dlqTopic         string
 	rulesFile        string
 	rulesOff         bool
@@ -152,7 +153,9 @@ func WithMaxBatchEntries(n int) Option { return optionFunc(func(c *config) { c.m
 // WithEventTopic names the governed event topic: its records are validated
 // against the topic's -value subject, keyed by user_id and run through the
 // edge rules. Default: user-events.
-func WithEventTopic(t string) Option { return optionFunc(func(c *config) { c.eventTopic = t }) }
+func WithEventTopic(t string) Option {
+	return optionFunc(func(c *config) { c.eventTopic, c.eventSubject = t, t+"-value" })
+}
 
 // WithDLQTopic names the dead-letter topic of the edge rules. Default:
 // user-events-dlq.
@@ -192,7 +195,8 @@ func defaults() config {
 		addr: DefaultAddr, logger: zap.NewNop(), bodyLimit: DefaultBodyLimit, maxKeyBytes: DefaultMaxKeyBytes,
 		maxInFlightBytes: DefaultMaxInFlightBytes, queueWait: DefaultQueueWait, produceTimeout: DefaultProduceTimeout,
 		linger: DefaultLinger, latestTTL: DefaultLatestTTL, metadataRefresh: DefaultMetadataRefresh,
-		maxBatchEntries: DefaultMaxBatchEntries, eventTopic: topics.UserEvents, dlqTopic: topics.UserEventsDLQ,
+		maxBatchEntries: DefaultMaxBatchEntries, eventTopic: topics.UserEvents,
+		eventSubject: topics.UserEvents + "-value", dlqTopic: topics.UserEventsDLQ,
 		rulesReload: DefaultRulesReload,
 	}
 }

@@ -38,6 +38,9 @@ type Proxy struct {
 	cancel  context.CancelFunc
 	bg      sync.WaitGroup
 	started bool
+	// sendHook, when set, replaces the producer: benchmarks measure the
+	// request path with it, without a broker.
+	sendHook func(context.Context, []outMsg) (*flight, error)
 }
 
 // New builds a proxy; nothing connects until Start. Invalid options fail

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
@@ -54,6 +55,9 @@ type inRecord struct {
 	timestamp          time.Time
 	id                 string    // v3 batch entry id
 	err                *apiError // set when the record could not even be read
+	// fastText is the text of an SDK event with the members the proxy
+	// filled in, for the fast path; nil elsewhere (see sdkText).
+	fastText []byte
 }
 
 // result is the fate of one record.
@@ -79,7 +83,8 @@ type batch struct {
 	recs    []inRecord
 	results []result
 	req     *rules.Request
-	key     *APIKey // the request's API key, nil without keys
+	reqInfo rules.Request // what req points to when the batch describes its request
+	key     *APIKey       // the request's API key, nil without keys
 	// msgs are the records handed to Kafka; msgOf[i] is the index in msgs of
 	// record i, or -1 when it never reaches Kafka.
 	msgs      []outMsg
@@ -99,11 +104,20 @@ type batch struct {
 	slab []byte
 	// ev is the event being prepared, reused record after record.
 	ev eventFields
-	// one backs results, msgOf and msgs of a one-record batch.
+	// pre holds the events converted while the body was parsed; nil when
+	// none were.
+	pre *preconv
+	// stamp is the last report timestamp written, and its time.
+	stamp struct {
+		t time.Time
+		s string
+	}
+	// one backs results, msgOf, msgs and decisions of a one-record batch.
 	one struct {
-		results [1]result
-		msgOf   [1]int
-		msgs    [1]outMsg
+		results   [1]result
+		msgOf     [1]int
+		msgs      [1]outMsg
+		decisions [1]rules.Decision
 	}
 }
 
@@ -122,6 +136,14 @@ func newBatch(topic topicInfo, src []byte, recs []inRecord, req *rules.Request) 
 		b.msgOf[i] = -1
 	}
 	return b
+}
+
+// usePreconv hands b the conversions made while parsing its body; the
+// slab's spare room takes the keys.
+func (b *batch) usePreconv(pre *preconv) {
+	if pre != nil {
+		b.pre, b.slab = pre, pre.spare()
+	}
 }
 
 func (b *batch) fail(i int, err *apiError) {
@@ -160,7 +182,13 @@ func (p *Proxy) submit(ctx context.Context, b *batch) (*flight, error) {
 		return nil, nil
 	}
 	b.sent = time.Now()
-	f, err := p.prod.send(ctx, b.msgs)
+	var f *flight
+	var err error
+	if p.sendHook != nil {
+		f, err = p.sendHook(ctx, b.msgs)
+	} else {
+		f, err = p.prod.send(ctx, b.msgs)
+	}
 	if err != nil {
 		p.settle(b, nil)
 		return nil, err
@@ -178,7 +206,7 @@ func (p *Proxy) await(ctx context.Context, b *batch, f *flight) error {
 	}
 	select {
 	case <-f.done:
-		p.m.latency.WithLabelValues(b.topic.name).Observe(time.Since(b.sent).Seconds())
+		p.m.topic(b.topic.name).observeLatency(time.Since(b.sent).Seconds())
 		p.settle(b, f)
 		return nil
 	case <-ctx.Done():
@@ -217,6 +245,7 @@ func (p *Proxy) settle(b *batch, f *flight) {
 	// One counter update per outcome and batch, not per record.
 	var seen [8]string
 	counted := seen[:0]
+	series := p.m.topic(b.topic.name)
 	for i := range b.results {
 		out := b.results[i].outcome
 		if slices.Contains(counted, out) {
@@ -229,7 +258,7 @@ func (p *Proxy) settle(b *batch, f *flight) {
 				n++
 			}
 		}
-		p.m.records.WithLabelValues(b.topic.name, out).Add(float64(n))
+		series.addRecords(out, n)
 	}
 }
 
@@ -358,8 +387,26 @@ func statusOf(results []result) (int, *apiError) {
 	return first.status, first
 }
 
-// indexedPaths returns name[0] … name[n-1], cut from one string.
+// cachedPaths is how many indexed paths of each request member are built
+// once and shared by every request.
+const cachedPaths = 1024
+
+var pathTables = map[string]func() []string{
+	"records": sync.OnceValue(func() []string { return buildPaths("records", cachedPaths) }),
+	"entries": sync.OnceValue(func() []string { return buildPaths("entries", cachedPaths) }),
+	"events":  sync.OnceValue(func() []string { return buildPaths("events", cachedPaths) }),
+}
+
+// indexedPaths returns name[0] … name[n-1]; callers must not change them.
 func indexedPaths(name string, n int) []string {
+	if table, ok := pathTables[name]; ok && n <= cachedPaths {
+		return table()[:n:n]
+	}
+	return buildPaths(name, n)
+}
+
+// buildPaths returns name[0] … name[n-1], cut from one string.
+func buildPaths(name string, n int) []string {
 	var sb strings.Builder
 	sb.Grow(n * (len(name) + 6))
 	ends := make([]int, n)

@@ -96,6 +96,16 @@ func (s *schemaStore) register(ctx context.Context, subject, text string, lookup
 	return &resolvedSchema{id: id, subject: subject, node: node}, nil
 }
 
+// cachedLatest returns the subject's last known latest version, even when
+// expired, without asking the registry; nil when there is none. It is a
+// guess (see preconv), checked against what the request resolves.
+func (s *schemaStore) cachedLatest(subject string) *resolvedSchema {
+	s.mu.RLock()
+	a := s.latest[subject]
+	s.mu.RUnlock()
+	return a.schema
+}
+
 // latestOf returns the subject's latest version, cached for latestTTL.
 func (s *schemaStore) latestOf(ctx context.Context, subject string) (*resolvedSchema, error) {
 	s.mu.RLock()

@@ -57,7 +57,7 @@ func (p *Proxy) sdk(w http.ResponseWriter, r *http.Request, received time.Time) 
 	if aerr != nil {
 		return aerr
 	}
-	doc, err := parseJSON(src)
+	doc, err := parseJSONText(src, frozenText(src))
 	if err != nil {
 		return errBadRequest("%v", err)
 	}
@@ -80,17 +80,23 @@ func (p *Proxy) sdk(w http.ResponseWriter, r *http.Request, received time.Time) 
 	}
 	key := apiKeyOf(r.Context())
 	recs := make([]inRecord, len(events))
+	paths := indexedPaths("events", len(events))
 	for i, ev := range events {
+		var fastText []byte
 		if ev.kind == jsonObject {
+			var storefront string
 			if key != nil {
-				fillMember(ev, "storefront", key.Storefront)
+				storefront = key.Storefront
 			}
+			fastText = sdkText(src, ev, storefront, r.UserAgent())
+			fillMember(ev, "storefront", storefront)
 			fillMember(ev, "user_agent", r.UserAgent())
 		}
-		recs[i] = inRecord{path: "events[" + strconv.Itoa(i) + "]", value: ev, partition: kafka.PartitionAny,
-			keySpec: partSpec{format: fmtString}, valueSpec: partSpec{format: fmtJSON}, timestamp: received}
+		recs[i] = inRecord{path: paths[i], value: ev, partition: kafka.PartitionAny,
+			keySpec: partSpec{format: fmtString}, valueSpec: partSpec{format: fmtJSON}, timestamp: received, fastText: fastText}
 	}
-	b := newBatch(topic, src, recs, p.requestInfo(r, "sdk", received))
+	b := newBatch(topic, src, recs, nil)
+	b.describe(r, "sdk", received)
 	b.key = key
 	if err := p.process(r.Context(), b); err != nil {
 		if errors.Is(err, context.Canceled) {
@@ -118,6 +124,48 @@ func (p *Proxy) sdk(w http.ResponseWriter, r *http.Request, received time.Time) 
 	}
 	httpx.WriteJSON(w, status, "", resp)
 	return nil
+}
+
+// sdkText is the text of event obj as fillMember will complete it with
+// storefront and userAgent, for the event fast path: the event's own text
+// when nothing is missing, or that text with the missing members put in
+// front (a record's encoding does not depend on member order). It is nil
+// when a member to fill is present as null, which the general converter
+// handles.
+func sdkText(src []byte, obj *jsonValue, storefront, userAgent string) []byte {
+	var fill [2]struct{ name, val string }
+	n := 0
+	for _, f := range [...]struct{ name, val string }{{"storefront", storefront}, {"user_agent", userAgent}} {
+		if strings.TrimSpace(f.val) == "" {
+			continue
+		}
+		if m, ok := obj.member(f.name); ok {
+			if m.kind == jsonNull {
+				return nil
+			}
+			continue
+		}
+		fill[n] = f
+		n++
+	}
+	text := src[obj.start:obj.end]
+	if n == 0 {
+		return text
+	}
+	out := make([]byte, 0, len(text)+64+len(storefront)+len(userAgent))
+	out = append(out, '{')
+	for i, f := range fill[:n] {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = appendJSONString(out, f.name)
+		out = append(out, ':')
+		out = appendJSONString(out, f.val)
+	}
+	if len(obj.members) > 0 {
+		out = append(out, ',')
+	}
+	return append(out, text[1:]...)
 }
 
 // fillMember sets obj.name to the string val when it is absent or null.

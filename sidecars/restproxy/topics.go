@@ -102,9 +102,9 @@ func (c *metadataCache) run(ctx context.Context) {
 func (c *metadataCache) topic(ctx context.Context, name string) (topicInfo, bool) {
 	c.mu.RLock()
 	t, ok := c.topics[name]
-	stale := time.Since(c.loadedAt) > minMissRefresh
+	loadedAt := c.loadedAt
 	c.mu.RUnlock()
-	if ok || !stale {
+	if ok || time.Since(loadedAt) <= minMissRefresh {
 		return t, ok
 	}
 	rctx, cancel := context.WithTimeout(ctx, refreshTimeout)

@@ -7,36 +7,13 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
 	"github.com/retailpulse/retailpulse/sidecars/restproxy/rules"
 )
-
-// v2Offset is one record's result, as upstream: partition and offset, or
-// error_code and error.
-type v2Offset struct {
-	Partition *int32  `json:"partition"`
-	Offset    *int64  `json:"offset"`
-	ErrorCode *int    `json:"error_code"`
-	Error     *string `json:"error"`
-	// Beyond upstream: the edge rule that dropped or dead-lettered the
-	// record (action "drop" or "dlq"). A dropped duplicate carries the first
-	// copy's partition and offset.
-	Action string `json:"action,omitempty"`
-	Rule   string `json:"rule,omitempty"`
-}
-
-type v2Response struct {
-	// ErrorCode and Message are set when every record failed (the HTTP
-	// status is then not 200), so plain REST Proxy clients see the cause.
-	ErrorCode     int        `json:"error_code,omitempty"`
-	Message       string     `json:"message,omitempty"`
-	KeySchemaID   *int       `json:"key_schema_id"`
-	ValueSchemaID *int       `json:"value_schema_id"`
-	Offsets       []v2Offset `json:"offsets"`
-}
 
 func (p *Proxy) handleV2Produce(w http.ResponseWriter, r *http.Request) {
 	received := time.Now()
@@ -73,7 +50,8 @@ func (p *Proxy) v2Produce(w http.ResponseWriter, r *http.Request, received time.
 	if aerr != nil {
 		return aerr
 	}
-	doc, text, err := p.parseBody(src, topicName, lazyV2Records)
+	// Binary values are base64 text, never objects to convert.
+	doc, text, pre, err := p.parseBody(src, topicName, lazyV2Records, fmtOf != fmtBinary)
 	if err != nil {
 		return errBadRequest("%v", err)
 	}
@@ -91,96 +69,126 @@ func (p *Proxy) v2Produce(w http.ResponseWriter, r *http.Request, received time.
 	for i := range recs {
 		recs[i].keySpec, recs[i].valueSpec, recs[i].timestamp = keySpec, valueSpec, received
 	}
-	b := newBatch(topic, src, recs, p.requestInfo(r, "v2", received))
+	b := newBatch(topic, src, recs, nil)
+	b.describe(r, "v2", received)
 	b.key, b.text = apiKeyOf(r.Context()), text
+	b.usePreconv(pre)
 	if err := p.process(r.Context(), b); err != nil {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return nil // the client went away; nobody reads an answer
 		}
 		return asAPIError(err)
 	}
-	resp := v2Response{Offsets: make([]v2Offset, len(b.results))}
+	var keyID, valueID *int
 	if keySpec.schema != nil {
-		resp.KeySchemaID = &keySpec.schema.id
+		keyID = &keySpec.schema.id
 	}
 	if valueSpec.schema != nil {
-		resp.ValueSchemaID = &valueSpec.schema.id
+		valueID = &valueSpec.schema.id
 	} else {
-		resp.ValueSchemaID = commonSchemaID(b.results)
-	}
-	for i := range b.results {
-		resp.Offsets[i] = v2OffsetOf(&b.results[i])
+		valueID = commonSchemaID(b.results)
 	}
 	status, first := statusOf(b.results)
-	if first != nil {
-		resp.ErrorCode, resp.Message = first.code, first.msg
-		if first.retryAfter > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(first.retryAfter))
-		}
+	if first != nil && first.retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(first.retryAfter))
 	}
-	writeV2(w, status, &resp)
+	writeV2(w, status, first, keyID, valueID, b.results)
 	return nil
 }
 
-// writeV2 writes a produce answer. It is the hot path of single-event
-// requests, so it appends the JSON by hand instead of reflecting over it;
-// TestV2AnswerMatchesEncodingJSON keeps the two identical.
-func writeV2(w http.ResponseWriter, status int, r *v2Response) {
-	b := make([]byte, 0, 96+64*len(r.Offsets)+len(r.Message))
+// answerBufs recycles the buffers produce answers are written in.
+var answerBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// maxPooledAnswer bounds the buffers answerBufs keeps.
+const maxPooledAnswer = 256 << 10
+
+// v2ContentType is the Content-Type header value of v2 answers, shared:
+// nothing changes a header value in place.
+var v2ContentType = []string{contentTypeV2}
+
+// smallAnswer is the size up to which net/http computes Content-Length
+// itself (its chunking buffer), so a handler need not format it.
+const smallAnswer = 2048
+
+// writeV2 writes a produce answer, as upstream shapes it:
+//
+//	{"error_code":…,"message":…,      only when every record failed
+//	 "key_schema_id":…,"value_schema_id":…,
+//	 "offsets":[{"partition":…,"offset":…,"error_code":…,"error":…},…]}
+//
+// where each offset has partition and offset, or error_code and error, and
+// beyond upstream the "action" and "rule" of the edge rule that dropped or
+// dead-lettered the record (a dropped duplicate carries the first copy's
+// partition and offset). It is the hot path of single-event requests, so
+// it appends the JSON by hand into a recycled buffer;
+// TestV2AnswerMatchesEncodingJSON keeps it identical to encoding/json.
+func writeV2(w http.ResponseWriter, status int, first *apiError, keyID, valueID *int, results []result) {
+	ref := answerBufs.Get().(*[]byte)
+	b := (*ref)[:0]
 	b = append(b, '{')
-	if r.ErrorCode != 0 {
+	if first != nil && first.code != 0 {
 		b = append(b, `"error_code":`...)
-		b = strconv.AppendInt(b, int64(r.ErrorCode), 10)
+		b = strconv.AppendInt(b, int64(first.code), 10)
 		b = append(b, `,"message":`...)
-		b = appendJSONString(b, r.Message)
+		b = appendJSONString(b, first.msg)
 		b = append(b, ',')
 	}
 	b = append(b, `"key_schema_id":`...)
-	b = appendIntPtr(b, r.KeySchemaID)
+	b = appendIntPtr(b, keyID)
 	b = append(b, `,"value_schema_id":`...)
-	b = appendIntPtr(b, r.ValueSchemaID)
+	b = appendIntPtr(b, valueID)
 	b = append(b, `,"offsets":[`...)
-	for i := range r.Offsets {
-		o := &r.Offsets[i]
+	for i := range results {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, `{"partition":`...)
-		if o.Partition != nil {
-			b = strconv.AppendInt(b, int64(*o.Partition), 10)
-		} else {
-			b = append(b, "null"...)
-		}
-		b = append(b, `,"offset":`...)
-		if o.Offset != nil {
-			b = strconv.AppendInt(b, *o.Offset, 10)
-		} else {
-			b = append(b, "null"...)
-		}
-		b = append(b, `,"error_code":`...)
-		b = appendIntPtr(b, o.ErrorCode)
-		b = append(b, `,"error":`...)
-		if o.Error != nil {
-			b = appendJSONString(b, *o.Error)
-		} else {
-			b = append(b, "null"...)
-		}
-		if o.Action != "" {
-			b = append(b, `,"action":`...)
-			b = appendJSONString(b, o.Action)
-		}
-		if o.Rule != "" {
-			b = append(b, `,"rule":`...)
-			b = appendJSONString(b, o.Rule)
-		}
-		b = append(b, '}')
+		b = appendV2Offset(b, &results[i])
 	}
 	b = append(b, "]}\n"...)
 	h := w.Header()
-	h.Set("Content-Type", contentTypeV2)
-	h.Set("Content-Length", strconv.Itoa(len(b)))
+	h["Content-Type"] = v2ContentType
+	if len(b) > smallAnswer {
+		h.Set("Content-Length", strconv.Itoa(len(b)))
+	}
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
+	if cap(b) <= maxPooledAnswer {
+		*ref = b
+		answerBufs.Put(ref)
+	}
+}
+
+// appendV2Offset appends one record's entry of the offsets array.
+func appendV2Offset(b []byte, r *result) []byte {
+	if r.err != nil {
+		b = append(b, `{"partition":null,"offset":null,"error_code":`...)
+		b = strconv.AppendInt(b, int64(r.err.code), 10)
+		b = append(b, `,"error":`...)
+		b = appendJSONString(b, r.err.msg)
+		return append(b, '}')
+	}
+	b = append(b, `{"partition":`...)
+	if r.partition >= 0 {
+		b = strconv.AppendInt(b, int64(r.partition), 10)
+		b = append(b, `,"offset":`...)
+		b = strconv.AppendInt(b, r.offset, 10)
+	} else {
+		b = append(b, `null,"offset":null`...)
+	}
+	b = append(b, `,"error_code":null,"error":null`...)
+	switch r.outcome {
+	case outcomeDropped:
+		b = append(b, `,"action":"`+string(rules.Drop)+`"`...)
+	case outcomeDLQ:
+		b = append(b, `,"action":"`+string(rules.DLQ)+`"`...)
+	default:
+		return append(b, '}')
+	}
+	if r.rule != "" {
+		b = append(b, `,"rule":`...)
+		b = appendJSONString(b, r.rule)
+	}
+	return append(b, '}')
 }
 
 func appendIntPtr(b []byte, p *int) []byte {
@@ -203,26 +211,6 @@ func commonSchemaID(results []result) *int {
 		}
 	}
 	return id
-}
-
-func v2OffsetOf(r *result) v2Offset {
-	var o v2Offset
-	if r.err != nil {
-		code, msg := r.err.code, r.err.msg
-		o.ErrorCode, o.Error = &code, &msg
-		return o
-	}
-	if r.partition >= 0 {
-		part, off := r.partition, r.offset
-		o.Partition, o.Offset = &part, &off
-	}
-	switch r.outcome {
-	case outcomeDropped:
-		o.Action, o.Rule = string(rules.Drop), r.rule
-	case outcomeDLQ:
-		o.Action, o.Rule = string(rules.DLQ), r.rule
-	}
-	return o
 }
 
 // v2Records reads the records array. A malformed envelope fails the
@@ -297,11 +285,11 @@ func (p *Proxy) v2Specs(ctx context.Context, topic string, f format, doc *jsonVa
 				"Invalid schema: topic %s has plain string keys (the user_id); omit key_schema_id", topic)
 		}
 		keySpec = partSpec{format: fmtString}
-		if valueSpec.schema, err = p.v2Schema(ctx, topic+"-value", doc, "value", true); err != nil {
+		if valueSpec.schema, err = p.v2Schema(ctx, p.eventSubject(), doc, "value", true); err != nil {
 			return keySpec, valueSpec, err
 		}
 		if valueSpec.schema == nil {
-			rs, lerr := p.schemas.latestOf(ctx, topic+"-value")
+			rs, lerr := p.schemas.latestOf(ctx, p.eventSubject())
 			if lerr != nil {
 				return keySpec, valueSpec, asAPIError(lerr)
 			}
@@ -363,23 +351,35 @@ func schemaIDOf(v *jsonValue) (int, error) {
 	return int(id), nil
 }
 
-// requestInfo is what the edge rules know about the request.
-func (p *Proxy) requestInfo(r *http.Request, api string, received time.Time) *rules.Request {
-	ri := &rules.Request{API: api, UserAgent: r.UserAgent(), RemoteAddr: r.RemoteAddr, Origin: r.Header.Get("Origin"),
+// describe sets b.req to what the edge rules know about the request, kept
+// in the batch itself.
+func (b *batch) describe(r *http.Request, api string, received time.Time) {
+	b.reqInfo = rules.Request{API: api, UserAgent: r.UserAgent(), RemoteAddr: r.RemoteAddr, Origin: r.Header.Get("Origin"),
 		ContentType: mediaType(r), ReceivedAt: received}
 	if k := apiKeyOf(r.Context()); k != nil {
-		ri.Principal = k.Storefront
+		b.reqInfo.Principal = k.Storefront
 	}
-	return ri
+	b.req = &b.reqInfo
 }
 
-// parseBody parses a produce body. For the event topic the event values
+// parseBody parses a produce body src that is the proxy's own copy (read by
+// readBody, or copied from a stream), which nothing writes to again, so
+// its strings can share its memory. For the event topic the event values
 // at are left lazy for the fast path, and the body's text is returned for
-// the batch; other topics get the plain tree.
-func (p *Proxy) parseBody(src []byte, topic string, at lazyEvents) (jsonValue, string, error) {
+// the batch; other topics get the plain tree. With convert, the events
+// are converted while parsed when the subject's latest schema is at hand;
+// the conversions are returned for the batch (see preconv).
+func (p *Proxy) parseBody(src []byte, topic string, at lazyEvents, convert bool) (jsonValue, string, *preconv, error) {
 	if topic != p.cfg.eventTopic {
-		v, err := parseJSON(src)
-		return v, "", err
+		v, err := parseJSONText(src, frozenText(src))
+		return v, "", nil, err
 	}
-	return parseJSONLazy(src, at)
+	var pre *preconv
+	if convert {
+		if rs := p.schemas.cachedLatest(p.eventSubject()); rs != nil {
+			pre = newPreconv(rs, len(src))
+		}
+	}
+	v, text, err := parseJSONLazyText(src, frozenText(src), at, pre)
+	return v, text, pre, err
 }

@@ -36,6 +36,11 @@ type v3Report struct {
 	// Beyond upstream: the edge rule that dropped or dead-lettered it.
 	Action string `json:"action,omitempty"`
 	Rule   string `json:"rule,omitempty"`
+	// What PartitionID, Offset, Key and Value point to when fillReport set
+	// them, so that a report costs no allocations of its own.
+	partition  int32
+	offset     int64
+	key, value v3Part
 }
 
 // v3Target resolves and checks the cluster and topic of a v3 produce URL.
@@ -99,7 +104,7 @@ func (p *Proxy) v3Record(ctx context.Context, topic string, obj *jsonValue, path
 			if v.kind == jsonNull {
 				continue
 			}
-			spec, data, aerr := p.v3Part(ctx, topic, m.name, v, path+"."+m.name)
+			spec, data, aerr := p.v3Part(ctx, topic, m.name, v, path)
 			if aerr != nil {
 				rec.err = aerr
 				return rec
@@ -153,8 +158,10 @@ func v3Headers(rec *inRecord, v *jsonValue, path string) *apiError {
 }
 
 // v3Part resolves a key or value object: its format, schema and data.
-func (p *Proxy) v3Part(ctx context.Context, topic, part string, v *jsonValue, path string) (partSpec, *jsonValue, *apiError) {
+// path is the record's; errors name path.part.
+func (p *Proxy) v3Part(ctx context.Context, topic, part string, v *jsonValue, recPath string) (partSpec, *jsonValue, *apiError) {
 	if v.kind != jsonObject {
+		path := recPath + "." + part
 		return partSpec{}, nil, errBadRequest("%s must be an object with type and data, got %s", path, v.describe())
 	}
 	var typ, subject, strategy, rawSchema string
@@ -184,19 +191,27 @@ func (p *Proxy) v3Part(ctx context.Context, topic, part string, v *jsonValue, pa
 		case "data":
 			data = val
 		default:
-			return partSpec{}, nil, errBadRequest("%s: unknown member %q (want type, subject, subject_name_strategy, schema_id, schema_version, schema, data)", path, m.name)
+			return partSpec{}, nil, errBadRequest("%s.%s: unknown member %q (want type, subject, subject_name_strategy, schema_id, schema_version, schema, data)", recPath, part, m.name)
 		}
 		if bad {
-			return partSpec{}, nil, errBadRequest("%s.%s has the wrong type: %s", path, m.name, val.describe())
+			return partSpec{}, nil, errBadRequest("%s.%s.%s has the wrong type: %s", recPath, part, m.name, val.describe())
 		}
 	}
+	path := lazyPath{recPath, part}
 	schemaGiven := id > 0 || version > 0 || rawSchema != "" || subject != "" || strategy != ""
 	switch typ {
 	case "BINARY", "JSON", "STRING":
 		if schemaGiven {
 			return partSpec{}, nil, errBadRequest("%s: type %s takes no schema, subject or schema_id", path, typ)
 		}
-		return partSpec{format: map[string]format{"BINARY": fmtBinary, "JSON": fmtJSON, "STRING": fmtString}[typ]}, data, nil
+		f := fmtBinary
+		switch typ {
+		case "JSON":
+			f = fmtJSON
+		case "STRING":
+			f = fmtString
+		}
+		return partSpec{format: f}, data, nil
 	case "JSONSCHEMA", "PROTOBUF":
 		return partSpec{}, nil, errBadRequest("%s: type %s is not supported by this proxy; use AVRO, BINARY, JSON or STRING", path, typ)
 	case "", "AVRO":
@@ -213,11 +228,16 @@ func (p *Proxy) v3Part(ctx context.Context, topic, part string, v *jsonValue, pa
 	if strategy != "" && strategy != "TOPIC_NAME" {
 		return partSpec{}, nil, errBadRequest("%s: subject_name_strategy %s is not supported; give subject explicitly", path, strategy)
 	}
-	if subject == "" {
+	switch {
+	case subject == "" && governed: // part is "value"
+		subject = p.eventSubject()
+	case subject == "":
 		subject = topic + "-" + part
+	default:
+		// Subjects and schema texts are cached: detach them from the body.
+		subject = strings.Clone(subject)
 	}
-	// Subjects and schema texts are cached: detach them from the body.
-	subject, rawSchema = strings.Clone(subject), strings.Clone(rawSchema)
+	rawSchema = strings.Clone(rawSchema)
 	var rs *resolvedSchema
 	var err error
 	switch {
@@ -246,19 +266,42 @@ func (p *Proxy) v3Part(ctx context.Context, topic, part string, v *jsonValue, pa
 	return partSpec{format: fmtAvro, schema: rs}, data, nil
 }
 
+// lazyPath prints as record.part: v3Part's error messages name it, and
+// building the string for every record that has no error would cost an
+// allocation each.
+type lazyPath struct{ rec, part string }
+
+func (l lazyPath) String() string { return l.rec + "." + l.part }
+
 // reportOf turns a result into a delivery report.
-func (p *Proxy) reportOf(b *batch, i int) v3Report {
+func (p *Proxy) reportOf(b *batch, i int) *v3Report {
+	rep := new(v3Report)
+	p.fillReport(rep, b, i)
+	return rep
+}
+
+// reportTime is how report timestamps are written.
+const reportTime = "2006-01-02T15:04:05.000Z07:00"
+
+// fillReport sets rep to record i's delivery report. rep may hold an
+// earlier report: a batch answer reuses one.
+func (p *Proxy) fillReport(rep *v3Report, b *batch, i int) {
 	r := &b.results[i]
 	rec := &b.recs[i]
 	if r.err != nil {
-		return v3Report{ID: rec.id, ErrorCode: r.err.code, Message: r.err.msg}
+		*rep = v3Report{ID: rec.id, ErrorCode: r.err.code, Message: r.err.msg}
+		return
 	}
 	clusterID, _ := p.meta.cluster()
-	rep := v3Report{ID: rec.id, ErrorCode: http.StatusOK, ClusterID: clusterID, TopicName: b.topic.name,
-		Timestamp: r.timestamp.UTC().Format("2006-01-02T15:04:05.000Z07:00")}
+	// The records of a request mostly share its receive time: format it once.
+	if !r.timestamp.Equal(b.stamp.t) || b.stamp.s == "" {
+		b.stamp.t, b.stamp.s = r.timestamp, r.timestamp.UTC().Format(reportTime)
+	}
+	*rep = v3Report{ID: rec.id, ErrorCode: http.StatusOK, ClusterID: clusterID, TopicName: b.topic.name,
+		Timestamp: b.stamp.s}
 	if r.partition >= 0 {
-		part, off := r.partition, r.offset
-		rep.PartitionID, rep.Offset = &part, &off
+		rep.partition, rep.offset = r.partition, r.offset
+		rep.PartitionID, rep.Offset = &rep.partition, &rep.offset
 	}
 	switch r.outcome {
 	case outcomeDropped:
@@ -267,18 +310,18 @@ func (p *Proxy) reportOf(b *batch, i int) v3Report {
 		rep.Action, rep.Rule = "dlq", r.rule
 	default:
 		if rec.key != nil && rec.key.kind != jsonNull || r.keySize > 0 {
-			rep.Key = &v3Part{Type: rec.keySpec.format.v3Type(), Size: r.keySize}
-			if rec.keySpec.schema != nil {
-				ks := rec.keySpec.schema
-				rep.Key.Type, rep.Key.Subject, rep.Key.SchemaID, rep.Key.SchemaVersion = "AVRO", ks.subject, ks.id, ks.version
+			rep.key = v3Part{Type: rec.keySpec.format.v3Type(), Size: r.keySize}
+			if ks := rec.keySpec.schema; ks != nil {
+				rep.key.Type, rep.key.Subject, rep.key.SchemaID, rep.key.SchemaVersion = "AVRO", ks.subject, ks.id, ks.version
 			}
+			rep.Key = &rep.key
 		}
 		if rec.value != nil && rec.value.kind != jsonNull {
-			rep.Value = &v3Part{Type: rec.valueSpec.format.v3Type(), Size: r.valueSize}
+			rep.value = v3Part{Type: rec.valueSpec.format.v3Type(), Size: r.valueSize}
 			if vs := r.valueSchema; vs != nil {
-				rep.Value.Type, rep.Value.Subject, rep.Value.SchemaID, rep.Value.SchemaVersion = "AVRO", vs.subject, vs.id, vs.version
+				rep.value.Type, rep.value.Subject, rep.value.SchemaID, rep.value.SchemaVersion = "AVRO", vs.subject, vs.id, vs.version
 			}
+			rep.Value = &rep.value
 		}
 	}
-	return rep
 }

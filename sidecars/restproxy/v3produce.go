@@ -47,7 +47,8 @@ func (p *Proxy) handleV3Produce(w http.ResponseWriter, r *http.Request) {
 		}
 		recs[i] = p.v3Record(r.Context(), topic.name, &docs[i], path, received, false)
 	}
-	b := newBatch(topic, src, recs, p.requestInfo(r, "v3", received))
+	b := newBatch(topic, src, recs, nil)
+	b.describe(r, "v3", received)
 	b.key, b.text = apiKeyOf(r.Context()), text
 	if err := p.process(r.Context(), b); err != nil {
 		if !errors.Is(err, context.Canceled) {
@@ -147,15 +148,17 @@ func (p *Proxy) v3Stream(w http.ResponseWriter, r *http.Request, topic topicInfo
 		received := time.Now()
 		src := append([]byte(nil), raw...)
 		path := "records[" + strconv.Itoa(n) + "]"
-		doc, text, perr := p.parseBody(src, topic.name, lazyV3Record)
+		doc, text, pre, perr := p.parseBody(src, topic.name, lazyV3Record, true)
 		var rec inRecord
 		if perr != nil {
 			rec = inRecord{path: path, err: errBadRequest("%s: %v", path, perr)}
 		} else {
 			rec = p.v3Record(r.Context(), topic.name, &doc, path, received, false)
 		}
-		b := newBatch(topic, src, []inRecord{rec}, p.requestInfo(r, "v3", received))
+		b := newBatch(topic, src, []inRecord{rec}, nil)
+		b.describe(r, "v3", received)
 		b.key, b.text = apiKey, text
+		b.usePreconv(pre)
 		f, serr := p.submit(r.Context(), b)
 		if serr != nil {
 			b.results[0] = result{partition: -1, offset: -1, err: asAPIError(serr), outcome: outcomeFailed}
@@ -184,7 +187,7 @@ func (p *Proxy) handleV3Batch(w http.ResponseWriter, r *http.Request) {
 		writeError(w, contentTypeV3, aerr)
 		return
 	}
-	doc, text, err := p.parseBody(src, topic.name, lazyV3Entries)
+	doc, text, pre, err := p.parseBody(src, topic.name, lazyV3Entries, true)
 	if err != nil {
 		writeError(w, contentTypeV3, errBadRequest("%v", err))
 		return
@@ -220,8 +223,10 @@ func (p *Proxy) handleV3Batch(w http.ResponseWriter, r *http.Request) {
 		recs[i] = p.v3Record(r.Context(), topic.name, e, paths[i], received, true)
 		recs[i].id = idv.s
 	}
-	b := newBatch(topic, src, recs, p.requestInfo(r, "v3", received))
+	b := newBatch(topic, src, recs, nil)
+	b.describe(r, "v3", received)
 	b.key, b.text = apiKeyOf(r.Context()), text
+	b.usePreconv(pre)
 	if err := p.process(r.Context(), b); err != nil {
 		if !errors.Is(err, context.Canceled) {
 			writeError(w, contentTypeV3, asAPIError(err))
@@ -229,7 +234,9 @@ func (p *Proxy) handleV3Batch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// {"successes":[...],"failures":[...]}, each report in entry order.
-	buf := make([]byte, 0, 64+320*len(b.results))
+	ref := answerBufs.Get().(*[]byte)
+	buf := (*ref)[:0]
+	rep := new(v3Report)
 	for pass, open := range []string{`{"successes":[`, `],"failures":[`} {
 		buf = append(buf, open...)
 		n := 0
@@ -240,7 +247,7 @@ func (p *Proxy) handleV3Batch(w http.ResponseWriter, r *http.Request) {
 			if n++; n > 1 {
 				buf = append(buf, ',')
 			}
-			rep := p.reportOf(b, i)
+			p.fillReport(rep, b, i)
 			buf = rep.appendJSON(buf)
 		}
 	}
@@ -250,6 +257,10 @@ func (p *Proxy) handleV3Batch(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Length", strconv.Itoa(len(buf)))
 	w.WriteHeader(http.StatusMultiStatus)
 	_, _ = w.Write(buf)
+	if cap(buf) <= maxPooledAnswer {
+		*ref = buf
+		answerBufs.Put(ref)
+	}
 }
 
 // splitBody is splitJSONValues with the event values of the event topic
