@@ -126,7 +126,7 @@ func benchProxy(b *testing.B) *Proxy {
 	p.meta.loadedAt, p.meta.clusterID = time.Now().Add(time.Hour), "c1"
 	var offset int64
 	p.sendHook = func(_ context.Context, msgs []outMsg) (*flight, error) {
-		f := &flight{done: make(chan struct{}), release: func(int64) {}}
+		f := &flight{done: make(chan struct{})}
 		if len(msgs) == 1 {
 			f.results = f.one[:]
 		} else {
