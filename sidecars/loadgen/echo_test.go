@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -82,30 +81,8 @@ func serveEcho(c net.Conn, answer []byte) {
 
 func startEcho(tb testing.TB) (url string, pid int) {
 	tb.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperEcho$", "-test.timeout=30m")
-	cmd.Env = append(os.Environ(), echoEnv+"=1")
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		tb.Fatalf("starting the echo process: %v", err)
-	}
-	tb.Cleanup(func() { _ = stdin.Close(); _ = cmd.Wait() })
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "echo-url="); ok {
-			go func() { _, _ = io.Copy(io.Discard, stdout) }()
-			return v, cmd.Process.Pid
-		}
-	}
-	tb.Fatal("echo process exited before serving")
-	return "", 0
+	v, pid := startChild(tb, "TestHelperEcho", echoEnv, "echo-url")
+	return v["echo-url"], pid
 }
 
 // BenchmarkSingleV2Echo is BenchmarkSingleV2 against a server that only

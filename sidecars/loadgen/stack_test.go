@@ -142,8 +142,18 @@ func cpuOf(tb testing.TB, pid int) time.Duration {
 
 func startStack(tb testing.TB) stack {
 	tb.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperStack$", "-test.timeout=30m")
-	cmd.Env = append(os.Environ(), stackEnv+"=1")
+	v, pid := startChild(tb, "TestHelperStack", stackEnv, "stack-url", "stack-broker")
+	return stack{url: v["stack-url"], broker: v["stack-broker"], pid: pid}
+}
+
+// startChild runs this test binary again with only test selected and env
+// set, and waits until it has printed "key=value" for each key; the values
+// come back with its pid. The child serves until its stdin closes, at the
+// end of tb.
+func startChild(tb testing.TB, test, env string, keys ...string) (map[string]string, int) {
+	tb.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.timeout=30m")
+	cmd.Env = append(os.Environ(), env+"=1")
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -154,7 +164,7 @@ func startStack(tb testing.TB) stack {
 		tb.Fatal(err)
 	}
 	if err := cmd.Start(); err != nil {
-		tb.Fatalf("starting the stack process: %v", err)
+		tb.Fatalf("starting %s in a child process: %v", test, err)
 	}
 	tb.Cleanup(func() {
 		_ = stdin.Close()
@@ -167,7 +177,6 @@ func startStack(tb testing.TB) stack {
 			<-done
 		}
 	})
-	st := stack{pid: cmd.Process.Pid}
 	lines := make(chan string)
 	go func() {
 		sc := bufio.NewScanner(stdout)
@@ -176,26 +185,26 @@ func startStack(tb testing.TB) stack {
 		}
 		close(lines)
 	}()
+	vals := make(map[string]string, len(keys))
 	deadline := time.After(2 * time.Minute)
-	for st.url == "" || st.broker == "" {
+	for len(vals) < len(keys) {
 		select {
 		case l, ok := <-lines:
 			if !ok {
-				tb.Fatal("stack process exited before serving")
+				tb.Fatalf("%s exited before serving", test)
 			}
-			if v, ok := strings.CutPrefix(l, "stack-url="); ok {
-				st.url = v
-			}
-			if v, ok := strings.CutPrefix(l, "stack-broker="); ok {
-				st.broker = v
+			for _, k := range keys {
+				if v, ok := strings.CutPrefix(l, k+"="); ok {
+					vals[k] = v
+				}
 			}
 		case <-deadline:
-			tb.Fatal("stack process did not start within 2 minutes")
+			tb.Fatalf("%s did not start within 2 minutes", test)
 		}
 	}
 	go func() {
 		for range lines { // keep draining so the child never blocks on stdout
 		}
 	}()
-	return st
+	return vals, cmd.Process.Pid
 }

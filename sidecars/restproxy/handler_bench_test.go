@@ -112,13 +112,7 @@ func sdkBody(k, n int) []byte {
 // acknowledges at once.
 func benchProxy(b *testing.B) *Proxy {
 	b.Helper()
-	sch, _ := avro.ByName("UserEvent")
-	rs := &resolvedSchema{id: 1, subject: "user-events-value", node: compileText(b, sch.Text)}
-	set, err := rules.Defaults()
-	if err != nil {
-		b.Fatal(err)
-	}
-	p := &Proxy{cfg: defaults(), rules: set, m: newProxyMetrics(nil)}
+	p, rs := rulesProxy(b)
 	p.schemas = newSchemaStore(nil, nil, time.Hour)
 	p.schemas.latest[rs.subject] = latestAnswer{schema: rs, expires: time.Now().Add(24 * time.Hour)}
 	p.meta = newMetadataCache(nil, time.Hour)
@@ -140,6 +134,19 @@ func benchProxy(b *testing.B) *Proxy {
 		return f, nil
 	}
 	return p
+}
+
+// rulesProxy is a bare proxy with the built-in rules, and UserEvent
+// compiled as the event subject's schema id 1.
+func rulesProxy(b *testing.B) (*Proxy, *resolvedSchema) {
+	b.Helper()
+	sch, _ := avro.ByName("UserEvent")
+	rs := &resolvedSchema{id: 1, subject: "user-events-value", node: compileText(b, sch.Text)}
+	set, err := rules.Defaults()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return &Proxy{cfg: defaults(), rules: set, m: newProxyMetrics(nil)}, rs
 }
 
 // idMark precedes the part of each event id that changes every round.

@@ -10,7 +10,6 @@ import (
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
-	"github.com/retailpulse/retailpulse/schema-registry/avro"
 	"github.com/retailpulse/retailpulse/sidecars/restproxy/rules"
 )
 
@@ -25,13 +24,7 @@ func BenchmarkPrepareEvents(b *testing.B) { benchPrepare(b, true) }
 func BenchmarkPrepareEventsGeneral(b *testing.B) { benchPrepare(b, false) }
 
 func benchPrepare(b *testing.B, fast bool) {
-	sch, _ := avro.ByName("UserEvent")
-	rs := &resolvedSchema{id: 1, subject: "user-events-value", node: compileText(b, sch.Text)}
-	set, err := rules.Defaults()
-	if err != nil {
-		b.Fatal(err)
-	}
-	p := &Proxy{cfg: defaults(), rules: set, m: newProxyMetrics(nil)}
+	p, rs := rulesProxy(b)
 	const n = 500
 	bodies := make([][]byte, 64)
 	for k := range bodies {
@@ -77,7 +70,7 @@ func benchPrepare(b *testing.B, fast bool) {
 			recs[i].keySpec, recs[i].valueSpec, recs[i].timestamp = partSpec{format: fmtString}, partSpec{format: fmtAvro, schema: rs}, time.Now()
 		}
 		bt := newBatch(topic, src, recs, &rules.Request{API: "v2", ReceivedAt: time.Now()})
-		bt.engine, bt.text = set.Engine(), text
+		bt.engine, bt.text = p.rules.Engine(), text
 		for i := range recs {
 			p.prepareEvent(context.Background(), bt, i)
 		}
