@@ -15,4 +15,11 @@
 // due rather than when it was sent, so a stalled proxy shows up in the
 // percentiles instead of silently lowering the offered rate (coordinated
 // omission).
+//
+// The generator shares the machine with what it measures, so it is kept
+// cheap: on Linux, plain-HTTP runs drive their keep-alive connections from
+// epoll loops (evloop_linux.go) that write each request once, read each
+// answer once and sweep for timeouts instead of arming a deadline per
+// request; https and other systems use a goroutine per connection
+// (client.go).
 package loadgen
