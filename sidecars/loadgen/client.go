@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -20,18 +21,18 @@ type poster interface {
 }
 
 // rawConn is one keep-alive HTTP/1.1 connection that writes requests by
-// hand and parses answers with net/http. On two cores the generator shares
-// with the proxy, net/http's Transport (pool bookkeeping, two goroutines
-// and channel hand-offs per connection and request) costs several times
-// what the proxy spends on a single-event request; this keeps the
-// generator's share small so the proxy gets the machine.
+// hand and parses answers with parseResponse, for systems without the event
+// loop. On two cores the generator shares with the proxy, net/http's
+// Transport (pool bookkeeping, two goroutines and channel hand-offs per
+// connection and request) costs several times what the proxy spends on a
+// single-event request; this keeps the generator's share small so the
+// proxy gets the machine.
 type rawConn struct {
 	addr, host, path, apiKey string
 	timeout                  time.Duration
 	c                        net.Conn
-	br                       *bufio.Reader
 	bw                       *bufio.Writer
-	resp                     bytes.Buffer
+	in, scratch              []byte
 }
 
 func newPoster(target, apiKey string, timeout time.Duration, client *http.Client) (poster, error) {
@@ -56,19 +57,22 @@ func (r *rawConn) post(ctx context.Context, contentType string, body []byte) (in
 		if err != nil {
 			return 0, nil, err
 		}
-		r.c, r.br, r.bw = c, bufio.NewReaderSize(c, 32<<10), bufio.NewWriterSize(c, 64<<10)
+		r.c, r.bw, r.in = c, bufio.NewWriterSize(c, 64<<10), make([]byte, 0, 4<<10)
 	}
-	status, err := r.roundTrip(contentType, body)
+	resp, err := r.roundTrip(contentType, body)
 	if err != nil {
 		r.close()
 		return 0, nil, err
 	}
-	return status, r.resp.Bytes(), nil
+	if resp.closeConn {
+		r.close()
+	}
+	return resp.status, resp.body, nil
 }
 
-func (r *rawConn) roundTrip(contentType string, body []byte) (int, error) {
+func (r *rawConn) roundTrip(contentType string, body []byte) (response, error) {
 	if err := r.c.SetDeadline(time.Now().Add(r.timeout)); err != nil {
-		return 0, err
+		return response{}, err
 	}
 	w := r.bw
 	w.WriteString("POST ")
@@ -86,94 +90,33 @@ func (r *rawConn) roundTrip(contentType string, body []byte) (int, error) {
 	w.WriteString("\r\n\r\n")
 	w.Write(body)
 	if err := w.Flush(); err != nil {
-		return 0, err
+		return response{}, err
 	}
-	r.resp.Reset()
-	status, closeConn, ok, err := readPlainResponse(r.br, &r.resp)
-	if err != nil {
-		return 0, err
-	}
-	if !ok {
-		// Chunked, 1xx or otherwise unusual: net/http reads it.
-		resp, err := http.ReadResponse(r.br, nil)
-		if err != nil {
-			return 0, err
-		}
-		_, err = r.resp.ReadFrom(resp.Body)
-		resp.Body.Close()
-		if err != nil {
-			return 0, err
-		}
-		status, closeConn = resp.StatusCode, resp.Close
-	}
-	if closeConn {
-		r.close()
-	}
-	return status, nil
-}
-
-// readPlainResponse reads the common answer, a final status with a
-// Content-Length body, into body without allocating; net/http's
-// ReadResponse builds a Response and a header map per request, which was a
-// quarter of the generator's CPU. ok is false, with nothing consumed, for
-// anything else.
-func readPlainResponse(br *bufio.Reader, body *bytes.Buffer) (status int, closeConn, ok bool, err error) {
-	var head []byte
-	for want := 1; ; {
-		buf, err := br.Peek(want)
-		if i := bytes.Index(buf, []byte("\r\n\r\n")); i >= 0 {
-			head = buf[:i+4]
-			break
-		}
-		if err == bufio.ErrBufferFull || len(buf) == br.Size() {
-			return 0, false, false, nil // a header larger than the buffer
-		}
-		if err != nil {
-			return 0, false, false, err
-		}
-		want = max(len(buf)+1, br.Buffered())
-	}
-	line, rest, _ := bytes.Cut(head, []byte("\r\n"))
-	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) || line[8] != ' ' {
-		return 0, false, false, nil
-	}
-	status, perr := strconv.Atoi(string(line[9:12]))
-	if perr != nil || status < 200 {
-		return 0, false, false, nil
-	}
-	closeConn = line[7] == '0'
-	length := -1
-	for len(rest) > 2 {
-		var h []byte
-		h, rest, _ = bytes.Cut(rest, []byte("\r\n"))
-		name, value, found := bytes.Cut(h, []byte(":"))
-		if !found {
-			return 0, false, false, nil
-		}
-		value = bytes.TrimSpace(value)
-		switch {
-		case bytes.EqualFold(name, []byte("Content-Length")):
-			n, err := strconv.Atoi(string(value))
-			if err != nil || n < 0 {
-				return 0, false, false, nil
+	r.in = r.in[:0]
+	for {
+		if len(r.in) == cap(r.in) {
+			if cap(r.in) >= maxAnswer {
+				return response{}, fmt.Errorf("%w: answer longer than %d bytes", ErrResponse, maxAnswer)
 			}
-			length = n
-		case bytes.EqualFold(name, []byte("Transfer-Encoding")):
-			return 0, false, false, nil
-		case bytes.EqualFold(name, []byte("Connection")):
-			closeConn = closeConn || bytes.EqualFold(value, []byte("close"))
+			r.in = append(r.in, make([]byte, cap(r.in))...)[:len(r.in)]
+		}
+		m, err := r.c.Read(r.in[len(r.in):cap(r.in)])
+		r.in = r.in[:len(r.in)+m]
+		eof := errors.Is(err, io.EOF)
+		if err != nil && !eof {
+			return response{}, err
+		}
+		resp, used, perr := parseResponse(r.in, eof, &r.scratch)
+		switch {
+		case perr != nil:
+			return response{}, perr
+		case used > 0:
+			// Bytes past the answer leave the connection in no state to
+			// reuse.
+			resp.closeConn = resp.closeConn || used < len(r.in)
+			return resp, nil
 		}
 	}
-	if length < 0 {
-		return 0, false, false, nil
-	}
-	if _, err := br.Discard(len(head)); err != nil {
-		return 0, false, false, err
-	}
-	if _, err := io.CopyN(body, br, int64(length)); err != nil {
-		return 0, false, false, err
-	}
-	return status, closeConn, true, nil
 }
 
 func (r *rawConn) close() {

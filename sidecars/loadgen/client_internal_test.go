@@ -1,68 +1,97 @@
 package loadgen
 
 import (
-	"bufio"
-	"bytes"
+	"context"
 	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
-// TestReadPlainResponse checks the generator's own response reader against
-// what net/http would make of the same bytes, and that it leaves what it
-// does not handle untouched for net/http.
-func TestReadPlainResponse(t *testing.T) {
-	cases := []struct {
-		name, raw string
-		ok        bool
-		status    int
-		close     bool
-		body      string
-	}{
-		{"plain", "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5\r\n\r\nhello", true, 200, false, "hello"},
-		{"lower-case names", "HTTP/1.1 422 Unprocessable Entity\r\ncontent-length:  2 \r\nconnection: Close\r\n\r\n{}", true, 422, true, "{}"},
-		{"http/1.0", "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n", true, 200, true, ""},
-		{"chunked", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n", false, 0, false, ""},
-		{"no length", "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nrest", false, 0, false, ""},
-		{"continue", "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", false, 0, false, ""},
+// TestRawConnAnswers runs the goroutine-per-connection client (the path
+// without the event loop) through the answers a server may give: a plain
+// one, a chunked one, one that closes the connection, and an error; the
+// connection is reused where HTTP allows and redialled where it does not.
+func TestRawConnAnswers(t *testing.T) {
+	conns := 0
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if r.Header.Get("Content-Type") != "text/plain" || r.Header.Get("X-API-Key") != "k" || r.Method != http.MethodPost {
+			http.Error(w, "bad request line or headers", http.StatusBadRequest)
+			return
+		}
+		switch string(body) {
+		case "chunked":
+			_, _ = io.WriteString(w, "part one, ")
+			w.(http.Flusher).Flush()
+			_, _ = io.WriteString(w, "part two")
+		case "close":
+			w.Header().Set("Connection", "close")
+			_, _ = io.WriteString(w, "bye")
+		case "bad":
+			w.WriteHeader(http.StatusUnprocessableEntity)
+			_, _ = io.WriteString(w, `{"error_code":42203}`)
+		default:
+			_, _ = io.WriteString(w, "ok:"+string(body))
+		}
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns++
+		}
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			// A tiny reader makes the header arrive in pieces.
-			br := bufio.NewReaderSize(&trickle{r: strings.NewReader(c.raw + "NEXT")}, 80)
-			var body bytes.Buffer
-			status, closeConn, ok, err := readPlainResponse(br, &body)
-			if err != nil || ok != c.ok {
-				t.Fatalf("ok %v err %v, want ok %v", ok, err, c.ok)
-			}
-			rest, _ := io.ReadAll(br)
-			if !ok {
-				if string(rest) != c.raw+"NEXT" {
-					t.Fatalf("declined but consumed input: %q left", rest)
-				}
-				return
-			}
-			if status != c.status || closeConn != c.close || body.String() != c.body || string(rest) != "NEXT" {
-				t.Fatalf("status %d close %v body %q rest %q", status, closeConn, body.String(), rest)
-			}
-		})
+	srv.Start()
+	defer srv.Close()
+	p, err := newPoster(srv.URL+"/topics/x", "k", 5*time.Second, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.close()
+	if _, ok := p.(*rawConn); !ok {
+		t.Fatalf("poster for a plain http target is %T", p)
+	}
+	for _, c := range []struct {
+		send, want string
+		status     int
+	}{
+		{"a", "ok:a", 200},
+		{"chunked", "part one, part two", 200},
+		{"b", "ok:b", 200},
+		{"close", "bye", 200},
+		{"bad", `{"error_code":42203}`, 422},
+		{"c", "ok:c", 200},
+	} {
+		status, body, err := p.post(context.Background(), "text/plain", []byte(c.send))
+		if err != nil || status != c.status || string(body) != c.want {
+			t.Fatalf("post %q: status %d body %q err %v, want %d %q", c.send, status, body, err, c.status, c.want)
+		}
+	}
+	// One connection until "close", one after it.
+	if conns != 2 {
+		t.Errorf("%d connections, want 2", conns)
 	}
 }
 
-// trickle returns at most 3 bytes per read.
-type trickle struct{ r io.Reader }
-
-func (t *trickle) Read(p []byte) (int, error) { return t.r.Read(p[:min(len(p), 3)]) }
-
-// TestReadPlainResponseLargeHeader declines a header larger than the
-// buffer instead of waiting for it to fit.
-func TestReadPlainResponseLargeHeader(t *testing.T) {
-	raw := "HTTP/1.1 200 OK\r\nX-Pad: " + strings.Repeat("x", 100) + "\r\nContent-Length: 0\r\n\r\n"
-	br := bufio.NewReaderSize(strings.NewReader(raw), 16)
-	if _, _, ok, err := readPlainResponse(br, &bytes.Buffer{}); ok || err != nil {
-		t.Fatalf("ok %v err %v, want a decline", ok, err)
+// TestRawConnTimesOut fails a request the server never answers instead of
+// waiting for ever.
+func TestRawConnTimesOut(t *testing.T) {
+	block := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { <-block }))
+	defer srv.Close()
+	defer close(block)
+	p, err := newPoster(srv.URL, "", 200*time.Millisecond, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if br.Buffered() == 0 {
-		t.Fatal("nothing was buffered")
+	defer p.close()
+	start := time.Now()
+	if _, _, err := p.post(context.Background(), "text/plain", []byte("x")); err == nil || !strings.Contains(err.Error(), "timeout") {
+		t.Fatalf("err %v, want a timeout", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("timed out after %s", d)
 	}
 }

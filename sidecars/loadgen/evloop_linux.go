@@ -25,7 +25,6 @@ import (
 
 const (
 	sysEpollPwait2 = 441 // the same number on every Linux architecture
-	maxAnswer      = 64 << 20
 	// sweepEvery bounds how late a timeout is noticed.
 	sweepEvery = 100 * time.Millisecond
 	epollET    = 1 << 31

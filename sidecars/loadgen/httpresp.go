@@ -9,6 +9,9 @@ import (
 // more is not a REST proxy.
 const maxHead = 64 << 10
 
+// maxAnswer bounds a whole answer kept in memory.
+const maxAnswer = 64 << 20
+
 // response is one parsed HTTP/1.1 answer.
 type response struct {
 	status    int
