@@ -119,7 +119,7 @@ func benchProxy(b *testing.B) *Proxy {
 	p.meta.topics[p.cfg.eventTopic] = topicInfo{name: p.cfg.eventTopic, partitions: make([]kafka.PartitionMetadata, 6)}
 	p.meta.loadedAt, p.meta.clusterID = time.Now().Add(time.Hour), "c1"
 	var offset int64
-	p.sendHook = func(_ context.Context, msgs []outMsg) (*flight, error) {
+	p.send = func(_ context.Context, msgs []outMsg) (*flight, error) {
 		f := &flight{done: make(chan struct{})}
 		if len(msgs) == 1 {
 			f.results = f.one[:]

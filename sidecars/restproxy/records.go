@@ -182,13 +182,7 @@ func (p *Proxy) submit(ctx context.Context, b *batch) (*flight, error) {
 		return nil, nil
 	}
 	b.sent = time.Now()
-	var f *flight
-	var err error
-	if p.sendHook != nil {
-		f, err = p.sendHook(ctx, b.msgs)
-	} else {
-		f, err = p.prod.send(ctx, b.msgs)
-	}
+	f, err := p.send(ctx, b.msgs)
 	if err != nil {
 		p.settle(b, nil)
 		return nil, err
