@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -19,11 +18,8 @@ import (
 type serverMetrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
-	// series caches the children of one route and status code
-	// (routeCode → *routeSeries): resolving label values on every request
-	// costs more than the updates. Routes are mux patterns and codes are
-	// few, so it stays small.
-	series sync.Map
+	// series are the children by route and status code.
+	series *metrics.Children[routeCode, routeSeries]
 }
 
 type routeCode struct {
@@ -36,27 +32,21 @@ type routeSeries struct {
 	duration prometheus.Observer
 }
 
-// of returns the series of server name's route and code.
-func (m *serverMetrics) of(name, route string, code int) *routeSeries {
-	k := routeCode{route, code}
-	if rs, ok := m.series.Load(k); ok {
-		return rs.(*routeSeries)
-	}
-	rs, _ := m.series.LoadOrStore(k, &routeSeries{
-		requests: m.requests.WithLabelValues(name, route, strconv.Itoa(code)),
-		duration: m.duration.WithLabelValues(name, route),
-	})
-	return rs.(*routeSeries)
-}
-
-func newServerMetrics(reg *prometheus.Registry) *serverMetrics {
+func newServerMetrics(reg *prometheus.Registry, server string) *serverMetrics {
 	f := metrics.Factory(reg)
-	return &serverMetrics{
+	m := &serverMetrics{
 		requests: f.CounterVec("http", "requests_total",
 			"HTTP requests served, by server, route pattern and status code.", "server", "route", "code"),
 		duration: f.HistogramVec("http", "request_duration_seconds",
 			"HTTP request latency, by server and route pattern.", nil, "server", "route"),
 	}
+	m.series = metrics.NewChildren(func(k routeCode) routeSeries {
+		return routeSeries{
+			requests: m.requests.WithLabelValues(server, k.route, strconv.Itoa(k.code)),
+			duration: m.duration.WithLabelValues(server, k.route),
+		}
+	})
+	return m
 }
 
 type principalKey struct{}
@@ -154,7 +144,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			route = "unmatched"
 		}
 		elapsed := time.Since(start)
-		series := s.m.of(s.name, route, rec.code)
+		series := s.m.series.Get(routeCode{route, rec.code})
 		series.requests.Inc()
 		series.duration.Observe(elapsed.Seconds())
 		if ce := s.cfg.logger.Check(zap.DebugLevel, "request"); ce != nil {

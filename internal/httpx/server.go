@@ -46,7 +46,7 @@ func New(name string, opts ...Option) (*Server, error) {
 		name: name,
 		cfg:  cfg,
 		mux:  http.NewServeMux(),
-		m:    newServerMetrics(cfg.registry),
+		m:    newServerMetrics(cfg.registry, name),
 	}
 	s.cfg.logger = cfg.logger.Named("http")
 	s.mux.HandleFunc("GET /health", s.health)

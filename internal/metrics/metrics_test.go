@@ -5,6 +5,9 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 func TestRegistryServesBuildInfoAndComponentMetrics(t *testing.T) {
@@ -45,4 +48,28 @@ func TestSameMetricFromTwoInstancesIsShared(t *testing.T) {
 		}
 	}()
 	Factory(reg).CounterVec("http", "requests_total", "Requests.", "other_label")
+}
+
+// Children makes each key's child once, on first use, and the registry
+// shows exactly the series that were used.
+func TestChildren(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	vec := Factory(reg).CounterVec("test", "hits_total", "Hits by route.", "route")
+	made := 0
+	c := NewChildren(func(route string) prometheus.Counter {
+		made++
+		return vec.WithLabelValues(route)
+	})
+	c.Get("/a").Inc()
+	c.Get("/a").Add(2)
+	c.Get("/b").Inc()
+	if made != 2 {
+		t.Fatalf("made %d children, want 2", made)
+	}
+	if got := testutil.ToFloat64(vec.WithLabelValues("/a")); got != 3 {
+		t.Fatalf("/a counted %v, want 3", got)
+	}
+	if n := testutil.CollectAndCount(vec); n != 2 {
+		t.Fatalf("%d series exposed, want 2", n)
+	}
 }

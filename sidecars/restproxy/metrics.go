@@ -1,9 +1,6 @@
 package restproxy
 
 import (
-	"sync"
-	"sync/atomic"
-
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/retailpulse/retailpulse/internal/metrics"
@@ -19,9 +16,6 @@ const (
 	outcomeRetry    = "retry"    // same event_id in flight; the client must retry
 )
 
-// outcomes lists the outcome label values; topicSeries index them.
-var outcomes = [...]string{outcomeProduced, outcomeDropped, outcomeDLQ, outcomeInvalid, outcomeFailed, outcomeRetry}
-
 // proxyMetrics are the REST proxy's own series. Requests by route and status
 // are counted by internal/httpx (retailpulse_http_requests_total with
 // server="restproxy"). The topic label only ever carries topics that exist.
@@ -30,63 +24,16 @@ type proxyMetrics struct {
 	latency       *prometheus.HistogramVec
 	inflightBytes prometheus.Gauge
 	throttled     prometheus.Counter
-	// topics caches each topic's children of records and latency
-	// (*topicSeries by topic name): resolving label values costs more than
-	// the update itself on the single-event path.
-	topics sync.Map
+	// Children of records and latency, by topic and outcome and by topic.
+	recordsOf *metrics.Children[topicOutcome, prometheus.Counter]
+	latencyOf *metrics.Children[string, prometheus.Observer]
 }
 
-// topicSeries are one topic's series, each created on first use as
-// WithLabelValues would, so /metrics shows the same series as without the
-// cache.
-type topicSeries struct {
-	name     string
-	m        *proxyMetrics
-	latency  atomic.Pointer[prometheus.Observer]
-	outcomes [len(outcomes)]atomic.Pointer[prometheus.Counter]
-}
-
-func (m *proxyMetrics) topic(name string) *topicSeries {
-	if ts, ok := m.topics.Load(name); ok {
-		return ts.(*topicSeries)
-	}
-	ts, _ := m.topics.LoadOrStore(name, &topicSeries{name: name, m: m})
-	return ts.(*topicSeries)
-}
-
-// observeLatency records a request's produce latency.
-func (ts *topicSeries) observeLatency(seconds float64) {
-	o := ts.latency.Load()
-	if o == nil {
-		child := ts.m.latency.WithLabelValues(ts.name)
-		o = &child
-		ts.latency.Store(o)
-	}
-	(*o).Observe(seconds)
-}
-
-// addRecords counts n records of the given outcome.
-func (ts *topicSeries) addRecords(outcome string, n int) {
-	i := 0
-	for i < len(outcomes) && outcomes[i] != outcome {
-		i++
-	}
-	if i == len(outcomes) {
-		ts.m.records.WithLabelValues(ts.name, outcome).Add(float64(n))
-		return
-	}
-	c := ts.outcomes[i].Load()
-	if c == nil {
-		child := ts.m.records.WithLabelValues(ts.name, outcome)
-		c = &child
-		ts.outcomes[i].Store(c)
-	}
-	(*c).Add(float64(n))
-}
+type topicOutcome struct{ topic, outcome string }
 
 func newProxyMetrics(reg prometheus.Registerer) *proxyMetrics {
 	f := metrics.Factory(reg)
-	return &proxyMetrics{
+	m := &proxyMetrics{
 		records: f.CounterVec("restproxy", "records_total",
 			"Records received, by topic and outcome (produced, dropped, dlq, invalid, failed, retry).", "topic", "outcome"),
 		latency: f.HistogramVec("restproxy", "produce_latency_seconds",
@@ -96,4 +43,11 @@ func newProxyMetrics(reg prometheus.Registerer) *proxyMetrics {
 		throttled: f.CounterVec("restproxy", "throttled_requests_total",
 			"Requests refused with 429 because the in-flight budget stayed exhausted.").WithLabelValues(),
 	}
+	m.recordsOf = metrics.NewChildren(func(k topicOutcome) prometheus.Counter {
+		return m.records.WithLabelValues(k.topic, k.outcome)
+	})
+	m.latencyOf = metrics.NewChildren(func(topic string) prometheus.Observer {
+		return m.latency.WithLabelValues(topic)
+	})
+	return m
 }

@@ -200,7 +200,7 @@ func (p *Proxy) await(ctx context.Context, b *batch, f *flight) error {
 	}
 	select {
 	case <-f.done:
-		p.m.topic(b.topic.name).observeLatency(time.Since(b.sent).Seconds())
+		p.m.latencyOf.Get(b.topic.name).Observe(time.Since(b.sent).Seconds())
 		p.settle(b, f)
 		return nil
 	case <-ctx.Done():
@@ -239,7 +239,6 @@ func (p *Proxy) settle(b *batch, f *flight) {
 	// One counter update per outcome and batch, not per record.
 	var seen [8]string
 	counted := seen[:0]
-	series := p.m.topic(b.topic.name)
 	for i := range b.results {
 		out := b.results[i].outcome
 		if slices.Contains(counted, out) {
@@ -252,7 +251,7 @@ func (p *Proxy) settle(b *batch, f *flight) {
 				n++
 			}
 		}
-		series.addRecords(out, n)
+		p.m.recordsOf.Get(topicOutcome{b.topic.name, out}).Add(float64(n))
 	}
 }
 
