@@ -18,6 +18,10 @@ import (
 type serverMetrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	handoffs *prometheus.CounterVec
+	// The fast lane's own counts (see HandleFast).
+	laneRequests *prometheus.CounterVec
+	laneConns    *prometheus.GaugeVec
 	// series are the children by route and status code.
 	series *metrics.Children[routeCode, routeSeries]
 }
@@ -39,6 +43,13 @@ func newServerMetrics(reg *prometheus.Registry, server string) *serverMetrics {
 			"HTTP requests served, by server, route pattern and status code.", "server", "route", "code"),
 		duration: f.HistogramVec("http", "request_duration_seconds",
 			"HTTP request latency, by server and route pattern.", nil, "server", "route"),
+		handoffs: f.CounterVec("http", "fast_lane_handoffs_total",
+			"Connections the fast lane passed to net/http, by server and reason (see httpx.HandleFast).",
+			"server", "reason"),
+		laneRequests: f.CounterVec("http", "fast_lane_requests_total",
+			"Requests served in the fast lane, by server (also counted in requests_total).", "server"),
+		laneConns: f.GaugeVec("http", "fast_lane_connections",
+			"Connections open in the fast lane, by server.", "server"),
 	}
 	m.series = metrics.NewChildren(func(k routeCode) routeSeries {
 		return routeSeries{
@@ -122,10 +133,12 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 	return n, err
 }
 
-func (r *statusRecorder) Flush() {
-	if f, ok := r.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
+func (r *statusRecorder) Flush() { _ = r.FlushError() }
+
+// FlushError lets http.ResponseController report a writer that cannot
+// flush (the fast lane's) instead of pretending to.
+func (r *statusRecorder) FlushError() error {
+	return http.NewResponseController(r.ResponseWriter).Flush()
 }
 
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

@@ -27,6 +27,10 @@ type config struct {
 	apiKeys      map[string]string
 	apiKeyHeader string
 	shutdownWait time.Duration
+	// idleTimeout closes keep-alive connections idle this long;
+	// readHeaderTimeout bounds the arrival of a request head.
+	idleTimeout       time.Duration
+	readHeaderTimeout time.Duration
 }
 
 // WithAddr sets the listen address (host:port; port 0 picks a free port).
@@ -84,9 +88,26 @@ func WithShutdownTimeout(d time.Duration) Option {
 	return optionFunc(func(c *config) { c.shutdownWait = d })
 }
 
+// WithIdleTimeout closes keep-alive connections that stay idle this long.
+// Default: 2 min. (Connections in the fast lane close after between ¾ of
+// it and all of it, which spares a busy connection a deadline per request.)
+func WithIdleTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.idleTimeout = d })
+}
+
+// WithReadHeaderTimeout bounds how long a request head may take to arrive,
+// from the connection's start or the end of its previous request's idle
+// wait. Default: 10 s.
+func WithReadHeaderTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.readHeaderTimeout = d })
+}
+
 func (c *config) validate() error {
 	if c.addr == "" {
 		return ErrNoAddr
+	}
+	if c.idleTimeout <= 0 || c.readHeaderTimeout <= 0 {
+		return fmt.Errorf("validating timeouts: idle %s and read header %s must be positive", c.idleTimeout, c.readHeaderTimeout)
 	}
 	if c.bodyLimit <= 0 {
 		return fmt.Errorf("validating body limit: must be positive, got %d", c.bodyLimit)
@@ -106,12 +127,14 @@ func (c *config) validate() error {
 
 func defaults() config {
 	return config{
-		logger:       zap.NewNop(),
-		bodyLimit:    16 << 20,
-		apiKeyHeader: "X-API-Key",
-		shutdownWait: 10 * time.Second,
-		ready:        func() error { return nil },
-		healthBody:   defaultHealthBody,
+		logger:            zap.NewNop(),
+		bodyLimit:         16 << 20,
+		apiKeyHeader:      "X-API-Key",
+		shutdownWait:      10 * time.Second,
+		idleTimeout:       2 * time.Minute,
+		readHeaderTimeout: 10 * time.Second,
+		ready:             func() error { return nil },
+		healthBody:        defaultHealthBody,
 	}
 }
 

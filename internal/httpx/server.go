@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"sync"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
@@ -22,6 +21,7 @@ type Server struct {
 	mux  *http.ServeMux
 	srv  *http.Server
 	m    *serverMetrics
+	lane *fastLane // nil without fast-lane routes
 
 	mu   sync.Mutex
 	ln   net.Listener
@@ -58,6 +58,31 @@ func New(name string, opts ...Option) (*Server, error) {
 // "GET /subjects/{subject}/versions".
 func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
 
+// HandleFast registers h for a POST pattern, like Handle, and puts the
+// route in the fast lane: plain keep-alive HTTP/1.1 requests to it with
+// bodies up to 64 KiB are served without net/http's per-request machinery,
+// through the same middleware and handler (fastlane.go says what qualifies;
+// every other request on the port is net/http's). Register routes before
+// Start. In the lane a handler gets:
+//   - a ResponseWriter that cannot flush (http.ResponseController reports
+//     ErrNotSupported) or hijack, sends no 1xx answers and no trailers, and
+//     frames the body itself (Content-Length, whatever the handler set);
+//   - a request whose context is context.Background(): not cancelled when
+//     the client leaves or the handler returns, without net/http's
+//     ServerContextKey and LocalAddrContextKey values;
+//   - the usual rule that neither the ResponseWriter nor the body may be
+//     used after the handler returns (the lane reuses the writer).
+//
+// So a route that streams, or that must stop work when its client goes
+// away, belongs on Handle.
+func (s *Server) HandleFast(pattern string, h http.Handler) {
+	if s.lane == nil {
+		s.lane = newFastLane(s)
+	}
+	s.lane.add(pattern)
+	s.mux.Handle(pattern, h)
+}
+
 // HandleFunc registers fn for pattern.
 func (s *Server) HandleFunc(pattern string, fn http.HandlerFunc) { s.mux.HandleFunc(pattern, fn) }
 
@@ -72,25 +97,38 @@ func (s *Server) Start() error {
 		s.cfg.logger.Warn("serving without authentication on a non-loopback address",
 			zap.String("server", s.name), zap.String("addr", ln.Addr().String()))
 	}
+	handler := s.chain(s.mux)
 	s.srv = &http.Server{
-		Handler:           s.chain(s.mux),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		Handler:           handler,
+		ReadHeaderTimeout: s.cfg.readHeaderTimeout,
+		IdleTimeout:       s.cfg.idleTimeout,
 		ErrorLog:          zap.NewStdLog(s.cfg.logger.WithOptions(zap.IncreaseLevel(zap.WarnLevel))),
 	}
 	s.mu.Lock()
 	s.ln, s.done = ln, make(chan struct{})
 	s.mu.Unlock()
+	// With a fast lane, the lane accepts every connection and net/http
+	// serves the ones it hands over.
+	var serve net.Listener = ln
+	if s.lane != nil {
+		s.lane.start(ln, handler)
+		serve = s.lane.handoff
+	}
 	go func() {
 		defer close(s.done)
-		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			s.mu.Lock()
-			s.err = err
-			s.mu.Unlock()
-			s.cfg.logger.Error("http server stopped", zap.String("server", s.name), zap.Error(err))
+		if err := s.srv.Serve(serve); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.stopped(err)
 		}
 	}()
 	return nil
+}
+
+// stopped records why the server stopped serving before Shutdown.
+func (s *Server) stopped(err error) {
+	s.mu.Lock()
+	s.err = err
+	s.mu.Unlock()
+	s.cfg.logger.Error("http server stopped", zap.String("server", s.name), zap.Error(err))
 }
 
 // Addr returns the bound address (host:port), or "" before Start.
@@ -117,7 +155,16 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		ctx, cancel = context.WithTimeout(ctx, s.cfg.shutdownWait)
 		defer cancel()
 	}
+	// The lane and net/http (with the connections handed to it) drain at
+	// the same time, on the same deadline.
+	laneErr := make(chan error, 1)
+	if s.lane != nil {
+		go func() { laneErr <- s.lane.shutdown(ctx, s.ln) }()
+	} else {
+		laneErr <- nil
+	}
 	err := s.srv.Shutdown(ctx)
+	err = errors.Join(<-laneErr, err)
 	<-s.done
 	if err != nil {
 		return fmt.Errorf("shutting down %s http server: %w", s.name, err)

@@ -4,8 +4,6 @@ import (
 	"context"
 	"io"
 	"os"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -31,11 +29,13 @@ func benchRun(b *testing.B, o loadgen.Options) loadgen.Result {
 	if _, err := loadgen.Run(context.Background(), warm, io.Discard); err != nil {
 		b.Fatal(err)
 	}
+	calib := calibrate()
 	b.ResetTimer()
 	stack0, self0, host0 := cpuOf(b, st.pid), cpuOf(b, os.Getpid()), hostCPU(b)
 	res, err := loadgen.Run(context.Background(), o, out)
 	b.StopTimer()
 	stackCPU, selfCPU, host := cpuOf(b, st.pid)-stack0, cpuOf(b, os.Getpid())-self0, hostCPU(b).minus(host0)
+	calib = (calib + calibrate()) / 2
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -56,45 +56,9 @@ func benchRun(b *testing.B, o loadgen.Options) loadgen.Result {
 	// Steal is the share of the run the hypervisor gave this VM's cores
 	// to others: at 30 % the same code measured half the throughput.
 	b.ReportMetric(host.stealPercent(), "steal-%")
+	b.ReportMetric(float64(calib.Microseconds())/1000, "calib-ms")
 	b.ReportMetric(0, "ns/op")
 	return res
-}
-
-// hostTicks are the machine-wide CPU counters of /proc/stat's cpu line.
-type hostTicks struct{ total, steal int64 }
-
-func hostCPU(tb testing.TB) hostTicks {
-	tb.Helper()
-	b, err := os.ReadFile("/proc/stat")
-	if err != nil {
-		tb.Fatalf("reading /proc/stat: %v", err)
-	}
-	line, _, _ := strings.Cut(string(b), "\n")
-	var t hostTicks
-	// cpu user nice system idle iowait irq softirq steal guest guest_nice;
-	// guest time is already inside user.
-	for i, f := range strings.Fields(line)[1:] {
-		if i >= 8 {
-			break
-		}
-		n, _ := strconv.ParseInt(f, 10, 64)
-		t.total += n
-		if i == 7 {
-			t.steal = n
-		}
-	}
-	return t
-}
-
-func (t hostTicks) minus(o hostTicks) hostTicks {
-	return hostTicks{t.total - o.total, t.steal - o.steal}
-}
-
-func (t hostTicks) stealPercent() float64 {
-	if t.total == 0 {
-		return 0
-	}
-	return 100 * float64(t.steal) / float64(t.total)
 }
 
 // batchedConcurrency is how many batched requests are in flight. Each waits

@@ -96,8 +96,13 @@ func New(opts ...Option) (*Proxy, error) {
 
 func (p *Proxy) routes() {
 	h := func(pattern string, fn http.HandlerFunc) { p.srv.Handle(pattern, p.wrap(fn)) }
-	h("POST /topics/{topic}", p.handleV2Produce)
-	h("POST /topics/{topic}/partitions/{partition}", p.handleV2Produce)
+	// Produce routes take the fast lane for small plain requests (httpx
+	// HandleFast). A v3 stream is chunked, so it is always net/http's, and
+	// none of these handlers relies on cancellation when the client leaves:
+	// an accepted record is produced either way.
+	fast := func(pattern string, fn http.HandlerFunc) { p.srv.HandleFast(pattern, p.wrap(fn)) }
+	fast("POST /topics/{topic}", p.handleV2Produce)
+	fast("POST /topics/{topic}/partitions/{partition}", p.handleV2Produce)
 	h("GET /topics", p.handleListTopics)
 	h("GET /topics/{topic}", p.handleGetTopic)
 	h("GET /topics/{topic}/partitions", p.handleListPartitions)
@@ -106,9 +111,9 @@ func (p *Proxy) routes() {
 	h("GET /brokers", p.handleBrokers)
 	h("GET /v3/clusters", p.handleV3Clusters)
 	h("GET /v3/clusters/{cluster_id}", p.handleV3Cluster)
-	h("POST /v3/clusters/{cluster_id}/topics/{topic}/records", p.handleV3Produce)
-	h("POST /v3/clusters/{cluster_id}/topics/{topic}/records:batch", p.handleV3Batch)
-	h("POST "+SDKPath, p.handleSDK)
+	fast("POST /v3/clusters/{cluster_id}/topics/{topic}/records", p.handleV3Produce)
+	fast("POST /v3/clusters/{cluster_id}/topics/{topic}/records:batch", p.handleV3Batch)
+	fast("POST "+SDKPath, p.handleSDK)
 	h("GET /edge/rules", p.handleRules)
 	p.srv.Handle("OPTIONS /", http.HandlerFunc(p.handlePreflight))
 	// Unknown routes answer in the REST Proxy error shape, not plain text.
