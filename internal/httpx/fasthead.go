@@ -134,21 +134,7 @@ func validTarget(t string) bool {
 }
 
 // validName accepts an RFC 9110 token.
-func validName(n string) bool {
-	if n == "" {
-		return false
-	}
-	for i := 0; i < len(n); i++ {
-		c := n[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
-}
+func validName(n string) bool { return alnumOr(n, "!#$%&'*+-.^_`|~") }
 
 // validValue accepts visible ASCII, spaces and tabs.
 func validValue(v string) bool {
@@ -162,15 +148,19 @@ func validValue(v string) bool {
 
 // validHost accepts a host name or address with an optional port: letters,
 // digits and ".-_:[]". Anything rarer is net/http's to judge.
-func validHost(h string) bool {
-	if h == "" {
+func validHost(h string) bool { return alnumOr(h, ".-_:[]") }
+
+// alnumOr reports whether s is non-empty and all ASCII letters, digits and
+// bytes of extra.
+func alnumOr(s, extra string) bool {
+	if s == "" {
 		return false
 	}
-	for i := 0; i < len(h); i++ {
-		c := h[i]
+	for i := 0; i < len(s); i++ {
+		c := s[i]
 		switch {
 		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case strings.IndexByte(".-_:[]", c) >= 0:
+		case strings.IndexByte(extra, c) >= 0:
 		default:
 			return false
 		}

@@ -137,15 +137,9 @@ func lanePair(tb testing.TB, opts ...Option) (fast, plain *Server) {
 // returns everything the server sent until it closed.
 func exchange(tb testing.TB, addr string, raw []byte) []byte {
 	tb.Helper()
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	c := sendRaw(tb, addr, raw)
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := c.Write(raw); err != nil {
-		tb.Fatalf("writing request: %v", err)
-	}
 	_ = c.(*net.TCPConn).CloseWrite()
 	out, err := io.ReadAll(c)
 	if err != nil && !isReset(err) {
@@ -305,14 +299,8 @@ func TestFastLaneAnswersAsNetHTTPOnOpenConnections(t *testing.T) {
 // server sent until it closed or stayed quiet for 300 ms.
 func openExchange(tb testing.TB, addr string, raw []byte) []byte {
 	tb.Helper()
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	c := sendRaw(tb, addr, raw)
 	defer c.Close()
-	if _, err := c.Write(raw); err != nil {
-		tb.Fatalf("writing request: %v", err)
-	}
 	var out []byte
 	buf := make([]byte, 64<<10)
 	for {
@@ -387,4 +375,18 @@ func handoffCount(tb testing.TB, s *Server) map[string]float64 {
 		}
 	}
 	return out
+}
+
+// sendRaw dials addr and writes raw.
+func sendRaw(tb testing.TB, addr string, raw []byte) net.Conn {
+	tb.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := c.Write(raw); err != nil {
+		c.Close()
+		tb.Fatalf("writing request: %v", err)
+	}
+	return c
 }

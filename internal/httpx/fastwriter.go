@@ -94,11 +94,8 @@ func (w *fastWriter) WriteHeader(code int) {
 var headerValueReplacer = strings.NewReplacer("\n", " ", "\r", " ")
 
 func (w *fastWriter) Write(p []byte) (int, error) {
-	if !w.head {
-		w.WriteHeader(http.StatusOK)
-	}
-	if !bodyAllowed(w.status) {
-		return 0, http.ErrBodyNotAllowed
+	if err := w.startBody(); err != nil {
+		return 0, err
 	}
 	w.out = append(w.out, p...)
 	return len(p), nil
@@ -106,14 +103,23 @@ func (w *fastWriter) Write(p []byte) (int, error) {
 
 // WriteString spares io.WriteString a conversion.
 func (w *fastWriter) WriteString(s string) (int, error) {
+	if err := w.startBody(); err != nil {
+		return 0, err
+	}
+	w.out = append(w.out, s...)
+	return len(s), nil
+}
+
+// startBody writes the header if the handler has not, and says whether the
+// status allows a body.
+func (w *fastWriter) startBody() error {
 	if !w.head {
 		w.WriteHeader(http.StatusOK)
 	}
 	if !bodyAllowed(w.status) {
-		return 0, http.ErrBodyNotAllowed
+		return http.ErrBodyNotAllowed
 	}
-	w.out = append(w.out, s...)
-	return len(s), nil
+	return nil
 }
 
 // inlineBody is the largest body finish copies behind the head; a larger
