@@ -2,7 +2,10 @@
 # Benchmarks of the ingest path: the load generator (sidecars/loadgen) drives
 # the REST proxy, which runs with the embedded broker, the real schema
 # registry and the built-in edge rules in a second process, as under `up`.
-# Both share this machine's cores. Results go to BENCHMARKS.md.
+# Both share this machine's cores. Results go to BENCHMARKS.md. Each run
+# reports steal-% and calib-ms (a fixed piece of CPU work timed around it):
+# on a VM the same binary can measure twice as fast from one hour to the
+# next, so compare runs only at similar values.
 #
 #   scripts/bench/restproxy.sh            # all
 #   scripts/bench/restproxy.sh Batched    # a subset (go test -bench regexp)
