@@ -18,6 +18,7 @@ type restproxyFlags struct {
 	port          int
 	rulesFile     string
 	rules         bool
+	fastLane      bool
 	bodyLimit     int64
 	maxInFlight   int64
 	queueWait     time.Duration
@@ -30,6 +31,7 @@ func (r *restproxyFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&r.port, "restproxy-port", 8082, "port of the REST Proxy API (v2, v3 and the SDK beacon path)")
 	fs.StringVar(&r.rulesFile, "rules-file", "", "YAML file of edge rules (CEL); reloaded on change; empty runs the built-in rules")
 	fs.BoolVar(&r.rules, "rules", true, "run edge rules at all (false: validate and produce only)")
+	fs.BoolVar(&r.fastLane, "restproxy-fast-lane", true, "serve small plain produce requests in the HTTP fast lane (false: net/http for everything)")
 	fs.Int64Var(&r.bodyLimit, "restproxy-body-limit", 16<<20, "largest request body in bytes, also after gzip decoding (413 above)")
 	fs.Int64Var(&r.maxInFlight, "restproxy-max-inflight", 64<<20, "bytes awaiting Kafka acknowledgement before requests wait, then get 429")
 	fs.DurationVar(&r.queueWait, "restproxy-queue-wait", 2*time.Second, "how long a request waits for in-flight budget before 429")
@@ -68,6 +70,9 @@ func (r *restproxyFlags) proxy(e *env, kc kclient.Config, host, registryURL, use
 			keys[k] = restproxy.APIKey{Storefront: storefront}
 		}
 		opts = append(opts, restproxy.WithAPIKeys(keys))
+	}
+	if !r.fastLane {
+		opts = append(opts, restproxy.WithoutFastLane())
 	}
 	return restproxy.New(opts...)
 }

@@ -74,6 +74,7 @@ type config struct {
 	dlqTopic         string
 	rulesFile        string
 	rulesOff         bool
+	noFastLane       bool
 	rulesReload      time.Duration
 	corsOrigins      []string
 	apiKeys          map[string]APIKey
@@ -196,6 +197,11 @@ func WithCORSOrigins(origins ...string) Option {
 func WithAPIKeys(keys map[string]APIKey) Option {
 	return optionFunc(func(c *config) { c.apiKeys = keys })
 }
+
+// WithoutFastLane serves the produce routes on plain net/http instead of
+// httpx's fast lane (see README, "Performance notes"): the escape hatch if
+// a client ever depends on a difference. Default: the fast lane.
+func WithoutFastLane() Option { return optionFunc(func(c *config) { c.noFastLane = true }) }
 
 func defaults() config {
 	return config{

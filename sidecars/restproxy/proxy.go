@@ -101,6 +101,9 @@ func (p *Proxy) routes() {
 	// none of these handlers relies on cancellation when the client leaves:
 	// an accepted record is produced either way.
 	fast := func(pattern string, fn http.HandlerFunc) { p.srv.HandleFast(pattern, p.wrap(fn)) }
+	if p.cfg.noFastLane {
+		fast = h
+	}
 	fast("POST /topics/{topic}", p.handleV2Produce)
 	fast("POST /topics/{topic}/partitions/{partition}", p.handleV2Produce)
 	h("GET /topics", p.handleListTopics)
