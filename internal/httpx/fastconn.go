@@ -58,9 +58,11 @@ func (fc *fastConn) serve() {
 }
 
 // loop serves requests until the connection ends or is handed to
-// net/http. Its timeouts are net/http's: the first head must arrive within
-// the header timeout, later ones must start within the idle timeout and
-// then arrive within the header timeout.
+// net/http. Its head timeouts are net/http's: the first head must arrive
+// within the header timeout, later ones must start within the idle timeout
+// and then arrive within the header timeout. Unlike net/http (no body
+// timeout by default) a body must arrive within the idle timeout of its
+// head.
 func (fc *fastConn) loop() (f fate) {
 	defer func() {
 		// recoverPanics answers handler panics; what arrives here is
@@ -134,14 +136,18 @@ func (fc *fastConn) loop() (f fate) {
 // answer drains what the handler left of the body and writes the answer.
 // It reports whether the connection stays open, and how it ends if not.
 func (fc *fastConn) answer(clientClose bool, body *fastBody) (fate, bool) {
-	closing, cut := clientClose || fc.lane.closing.Load(), false
+	if !fc.w.head {
+		fc.w.WriteHeader(http.StatusOK)
+	}
+	closing, cut := clientClose || fc.w.connClose || fc.lane.closing.Load(), false
 	if body != nil {
 		body.closed = true // as net/http's: no reads after the handler returned
-		// As in net/http: the rest of the body is drained before the
-		// answer, since the next request starts after it; a body that
-		// cannot be drained closes the connection after the answer (with
-		// Connection: close, unless the handler itself saw it cut short).
-		if cut = body.cut; body.n > 0 && !cut {
+		// As in net/http: on a connection that stays open, the rest of the
+		// body is drained before the answer, since the next request starts
+		// after it, and one that cannot be drained closes the connection
+		// after the answer (with Connection: close, unless the handler
+		// itself saw it cut short). A closing connection answers at once.
+		if cut = body.cut; body.n > 0 && !cut && !closing {
 			if _, err := fc.br.Discard(int(body.n)); err != nil {
 				closing = true
 			}
@@ -165,7 +171,7 @@ func (fc *fastConn) answer(clientClose bool, body *fastBody) (fate, bool) {
 	switch {
 	case err != nil || cut:
 		return fateClose, false
-	case closing || fc.w.connClose:
+	case closing:
 		if fc.br.Buffered() > 0 || (body != nil && body.n > 0) {
 			return fateLinger, false
 		}
@@ -218,7 +224,8 @@ func (fc *fastConn) setDeadline(t time.Time) {
 	_ = fc.c.SetReadDeadline(t)
 }
 
-// handOff passes the connection, unread bytes included, to net/http.
+// handOff passes the connection, unread bytes included, to net/http,
+// which starts its header timeout afresh.
 func (fc *fastConn) handOff(reason string) fate {
 	if !fc.state.CompareAndSwap(connIdle, connClosed) {
 		return fateClose

@@ -221,3 +221,22 @@ func TestFastLaneHeadTimeouts(t *testing.T) {
 		t.Fatalf("a trickled head kept the connection for %v; header timeout %v", waited, header)
 	}
 }
+
+// TestFastLaneAnswersAtOnceWhenClosing: a connection that closes after
+// the answer (the client or the handler said so) does not wait for the
+// rest of a body first, as in net/http.
+func TestFastLaneAnswersAtOnceWhenClosing(t *testing.T) {
+	fast, _ := lanePair(t)
+	for _, raw := range []string{
+		"POST /skip HTTP/1.1\r\nHost: h\r\nConnection: close\r\nContent-Length: 1000\r\n\r\n" + strings.Repeat("z", 100),
+		"POST /close HTTP/1.1\r\nHost: h\r\nContent-Length: 1000\r\n\r\n" + strings.Repeat("z", 100),
+	} {
+		lc := dialLane(t, fast)
+		start := time.Now()
+		lc.send(t, raw)
+		resp, _ := lc.answer(t)
+		if waited := time.Since(start); waited > time.Second || !resp.Close {
+			t.Errorf("%q: answered after %v, Connection: close %v; want at once, closing", raw[:20], waited, resp.Close)
+		}
+	}
+}

@@ -65,8 +65,12 @@ func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, 
 // every other request on the port is net/http's). Register routes before
 // Start. In the lane a handler gets:
 //   - a ResponseWriter that cannot flush (http.ResponseController reports
-//     ErrNotSupported) or hijack, sends no 1xx answers and no trailers, and
-//     frames the body itself (Content-Length, whatever the handler set);
+//     ErrNotSupported; an http.Flusher assertion finds a no-op), hijack,
+//     set deadlines or go full duplex, sends no 1xx answers (101 included)
+//     and no trailers, and frames the body itself (Content-Length,
+//     whatever the handler set);
+//   - a body that must arrive within the idle timeout of its head (net/http
+//     sets no body timeout);
 //   - a request whose context is context.Background(): not cancelled when
 //     the client leaves or the handler returns, without net/http's
 //     ServerContextKey and LocalAddrContextKey values;
@@ -164,7 +168,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		laneErr <- nil
 	}
 	err := s.srv.Shutdown(ctx)
-	err = errors.Join(<-laneErr, err)
+	if lerr := <-laneErr; err == nil {
+		err = lerr
+	} else if lerr != nil && !errors.Is(err, lerr) {
+		err = errors.Join(lerr, err)
+	}
 	<-s.done
 	if err != nil {
 		return fmt.Errorf("shutting down %s http server: %w", s.name, err)
